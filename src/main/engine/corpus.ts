@@ -1,0 +1,185 @@
+/**
+ * Turning a text file into training data: bytes -> strict decode -> newline normalisation
+ * -> code-point vocabulary -> index array. Every refusal names the problem and the fix.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { FolioError } from './errors';
+import { describeChar, Vocabulary } from './vocab';
+
+export type Encoding = 'utf-8' | 'windows-1252';
+
+export interface CorpusOptions {
+  /** 'utf-8' (strict; the default) or 'windows-1252' (also taken for 'latin1'/'cp1252'). */
+  encoding?: Encoding;
+  /** Turn CRLF and lone CR into LF. Default true. */
+  normalizeNewlines?: boolean;
+}
+
+export interface Corpus {
+  name: string;
+  text: string;
+  /** SHA-256 of the file's bytes, hex: ties a checkpoint to the exact corpus it saw. */
+  sha256: string;
+  bytes: number;
+  encoding: Encoding;
+  normalizeNewlines: boolean;
+  /** How many CRLF or lone CR line endings were turned into LF. */
+  newlinesNormalized: number;
+  vocab: Vocabulary;
+  /** The text as vocabulary indices, one per code point. */
+  ids: Int32Array;
+}
+
+export function parseEncoding(name: string): Encoding {
+  const key = name.trim().toLowerCase().replace(/_/g, '-');
+  if (key === 'utf-8' || key === 'utf8') return 'utf-8';
+  if (['windows-1252', 'cp1252', 'latin1', 'latin-1', 'iso-8859-1'].includes(key)) {
+    return 'windows-1252';
+  }
+  throw new FolioError(`Unknown encoding "${name}"; use utf-8 or windows-1252 (latin1).`);
+}
+
+/** Reads and checks a corpus file; throws FolioError with a one-line reason on any problem. */
+export async function readCorpus(path: string, options: CorpusOptions = {}): Promise<Corpus> {
+  let bytes: Uint8Array;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new FolioError(`${path} is a folder; give the path of a text file inside it.`, 'io');
+    }
+    bytes = await readFile(path);
+  } catch (err) {
+    if (err instanceof FolioError) throw err;
+    throw ioError(err, path, 'read the corpus');
+  }
+  return corpusFromBytes(bytes, basename(path), options);
+}
+
+export function corpusFromBytes(
+  bytes: Uint8Array,
+  name: string,
+  options: CorpusOptions = {},
+): Corpus {
+  const encoding = options.encoding ?? 'utf-8';
+  const normalizeNewlines = options.normalizeNewlines ?? true;
+  let text = decodeText(bytes, name, encoding);
+  let newlinesNormalized = 0;
+  if (normalizeNewlines) {
+    text = text.replace(/\r\n?/g, () => {
+      newlinesNormalized++;
+      return '\n';
+    });
+  }
+  const vocab = Vocabulary.fromText(text);
+  if (vocab.size < 2) {
+    const only = vocab.size === 1 ? ` (only ${describeChar(vocab.chars[0]!)})` : '';
+    throw new FolioError(
+      `${name} has ${vocab.size} distinct character(s)${only}; there is nothing to learn. ` +
+        `Choose a text with varied characters, ideally 100 KB or more.`,
+      'bad-corpus',
+    );
+  }
+  return {
+    name,
+    text,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    bytes: bytes.length,
+    encoding,
+    normalizeNewlines,
+    newlinesNormalized,
+    vocab,
+    ids: vocab.encode(text),
+  };
+}
+
+/** Decodes strictly: refuses empty, UTF-16 and binary files, and names the first bad byte. */
+export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding): string {
+  if (bytes.length === 0) {
+    throw new FolioError(
+      `${name} is empty; choose a text file with some writing in it.`,
+      'bad-corpus',
+    );
+  }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new FolioError(
+      `${name} is UTF-16 text; save it as UTF-8 (any text editor's "Save as" can) and try again.`,
+      'bad-corpus',
+    );
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    throw new FolioError(
+      `${name} looks binary (a zero byte at offset ${nul}); Folio trains on plain text files ` +
+        `such as .txt. Export the text first.`,
+      'bad-corpus',
+    );
+  }
+  if (encoding === 'windows-1252') return new TextDecoder('windows-1252').decode(bytes);
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const shown = `0x${bytes[bad]!.toString(16).padStart(2, '0').toUpperCase()}`;
+    throw new FolioError(
+      `${name} is not valid UTF-8: byte ${shown} at offset ${bad}. If it was saved by an older ` +
+        `Windows or Mac program, try --encoding windows-1252; otherwise re-save it as UTF-8.`,
+      'bad-corpus',
+    );
+  }
+  // ignoreBOM false (the default) drops a leading byte-order mark, as editors do.
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
+/**
+ * Offset of the first byte that breaks UTF-8 (overlong forms, surrogates and values past
+ * U+10FFFF included), or -1. TextDecoder's fatal mode says only *that* a file is bad.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let low = 0x80;
+    let high = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) low = 0xa0; // overlong
+      if (b === 0xed) high = 0x9f; // surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) low = 0x90; // overlong
+      if (b === 0xf4) high = 0x8f; // past U+10FFFF
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined) return i; // truncated sequence at the end of the file
+      const lo = k === 1 ? low : 0x80;
+      const hi = k === 1 ? high : 0xbf;
+      if (c < lo || c > hi) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** A file-system error as one line: what failed, why, and what to do. */
+export function ioError(err: unknown, path: string, action: string): FolioError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const why: Record<string, string> = {
+    ENOENT: 'no such file; check the path',
+    EACCES: 'permission denied; check the file permissions or choose another location',
+    EPERM: 'permission denied; check the file permissions or choose another location',
+    EISDIR: 'it is a folder; give a file path',
+    ENOTDIR: 'a part of the path is not a folder; check the path',
+    ENOSPC: 'the disk is full; free some space or choose another disk',
+    EROFS: 'the file system is read-only; choose another location',
+    EDQUOT: 'the disk quota is exceeded; free some space',
+  };
+  const reason = (code && why[code]) ?? (err instanceof Error ? err.message : String(err));
+  return new FolioError(`Could not ${action} at ${path}: ${reason}.`, 'io');
+}

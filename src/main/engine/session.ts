@@ -1,0 +1,133 @@
+/**
+ * A model with everything needed to train it further or sample from it: config, ordered
+ * vocabulary, weights, Adam's state and the training history. Converts to and from a
+ * Checkpoint; owns its tensors until dispose().
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig, TrainSettings } from '../../shared/settings';
+import { initAdam, type AdamState } from './adam';
+import type { Checkpoint, CorpusInfo, HostTensors, TrainingState } from './checkpoint';
+import type { Corpus } from './corpus';
+import { FolioError } from './errors';
+import { initParams, paramShapes, type Params } from './model';
+import { describeChar, Vocabulary } from './vocab';
+
+export class Session {
+  private constructor(
+    readonly config: ModelConfig,
+    readonly vocab: Vocabulary,
+    public params: Params,
+    public adam: AdamState,
+    public training: TrainingState,
+    public corpus: CorpusInfo,
+  ) {}
+
+  /** A new, randomly initialised model for `corpus`. */
+  static create(
+    corpus: Corpus,
+    model: Omit<ModelConfig, 'vocabSize'>,
+    settings: TrainSettings,
+  ): Session {
+    const config: ModelConfig = { ...model, vocabSize: corpus.vocab.size };
+    const params = initParams(config, settings.seed);
+    const training: TrainingState = {
+      step: 0,
+      settings,
+      bestValLoss: null,
+      trainLoss: [],
+      valLoss: [],
+      elapsedSec: 0,
+    };
+    return new Session(
+      config,
+      corpus.vocab,
+      params,
+      initAdam(params),
+      training,
+      corpusInfo(corpus),
+    );
+  }
+
+  static fromCheckpoint(ckpt: Checkpoint): Session {
+    const shapes = new Map(paramShapes(ckpt.config));
+    const toTensors = (host: HostTensors): Params =>
+      Object.fromEntries(
+        Object.entries(host).map(([name, data]) => [name, tf.tensor(data, shapes.get(name))]),
+      );
+    const params = toTensors(ckpt.params);
+    const adam: AdamState = ckpt.adam
+      ? {
+          step: ckpt.adam.step,
+          expAvg: toTensors(ckpt.adam.expAvg),
+          expAvgSq: toTensors(ckpt.adam.expAvgSq),
+        }
+      : initAdam(params);
+    const training = structuredClone(ckpt.training);
+    return new Session(
+      ckpt.config,
+      new Vocabulary(ckpt.vocab),
+      params,
+      adam,
+      training,
+      ckpt.corpus,
+    );
+  }
+
+  toCheckpoint(backend: string): Checkpoint {
+    const toHost = (tensors: Params): HostTensors =>
+      Object.fromEntries(
+        Object.entries(tensors).map(([name, t]) => [name, t.dataSync() as Float32Array]),
+      );
+    return {
+      config: this.config,
+      vocab: [...this.vocab.chars],
+      params: toHost(this.params),
+      adam: {
+        step: this.adam.step,
+        expAvg: toHost(this.adam.expAvg),
+        expAvgSq: toHost(this.adam.expAvgSq),
+      },
+      training: structuredClone(this.training),
+      corpus: this.corpus,
+      backend,
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * The corpus as indices of this model's vocabulary. Indices never shift: a corpus with a
+   * character the model has no symbol for is refused, naming the characters.
+   */
+  encodeCorpus(corpus: Corpus): Int32Array {
+    const missing = corpus.vocab.chars.filter((ch) => !this.vocab.has(ch));
+    if (missing.length > 0) {
+      const shown = missing.slice(0, 20).map(describeChar).join(', ');
+      throw new FolioError(
+        `${corpus.name} has ${missing.length} character(s) that this model's vocabulary lacks: ${shown}` +
+          `${missing.length > 20 ? ', …' : ''}. Resume on text with the same characters, or train a new model.`,
+        'unknown-characters',
+      );
+    }
+    this.corpus = corpusInfo(corpus);
+    return this.vocab.encode(corpus.text);
+  }
+
+  dispose(): void {
+    tf.dispose([
+      ...Object.values(this.params),
+      ...Object.values(this.adam.expAvg),
+      ...Object.values(this.adam.expAvgSq),
+    ]);
+  }
+}
+
+export function corpusInfo(corpus: Corpus): CorpusInfo {
+  return {
+    name: corpus.name,
+    sha256: corpus.sha256,
+    bytes: corpus.bytes,
+    chars: corpus.ids.length,
+    encoding: corpus.encoding,
+    normalizeNewlines: corpus.normalizeNewlines,
+  };
+}

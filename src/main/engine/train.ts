@@ -1,0 +1,123 @@
+/**
+ * The training loop: batches -> forward/backward -> clip -> Adam, a progress event per
+ * step, valLoss every evalEvery steps. It yields to the event loop after every step, so a
+ * stop request (Ctrl-C, the app's Stop button) is seen within one step.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { DoneEvent, TrainEvent } from '../../shared/events';
+import { adamStep, globalNorm } from './adam';
+import { checkSplitFits, splitCorpus, TrainBatches, valBatches } from './batches';
+import type { Corpus } from './corpus';
+import { batchLoss, countParams, lossAndGrads, timeMajor, type Sequences } from './model';
+import type { Session } from './session';
+
+export interface TrainHooks {
+  onEvent?: (event: TrainEvent) => void;
+  /** Polled after every step; true ends the run cleanly after that step. */
+  shouldStop?: () => boolean;
+  /** Awaited after each valLoss evaluation: the place to autosave. */
+  afterEval?: () => Promise<void>;
+  backend?: string;
+}
+
+/** Trains `session` on `corpus` up to session.training.settings.steps. */
+export async function train(
+  session: Session,
+  corpus: Corpus,
+  hooks: TrainHooks = {},
+): Promise<DoneEvent> {
+  const settings = session.training.settings;
+  const { batchSize, seqLen, valFraction, seed } = settings;
+  const emit = hooks.onEvent ?? (() => undefined);
+  const split = splitCorpus(session.encodeCorpus(corpus), valFraction);
+  checkSplitFits(split, batchSize, seqLen, valFraction);
+  const batches = new TrainBatches(split.train, batchSize, seqLen, seed);
+  const val: Sequences[] =
+    valFraction > 0 ? valBatches(split.val, batchSize, seqLen).map(timeMajor) : [];
+  const dropout = session.config.dropout;
+
+  emit({
+    type: 'start',
+    step: session.training.step,
+    totalSteps: settings.steps,
+    stepsPerEpoch: batches.stepsPerEpoch,
+    backend: hooks.backend ?? tf.getBackend(),
+    paramCount: countParams(session.config),
+    vocabSize: session.config.vocabSize,
+    trainChars: split.train.length,
+    valChars: split.val.length,
+  });
+
+  let stepSec = 0; // smoothed seconds per step
+  for (let step = session.training.step + 1; step <= settings.steps; step++) {
+    const started = performance.now();
+    const seqs = timeMajor(batches.batch(step));
+    const { loss, grads } = lossAndGrads(session.params, session.config, seqs, {
+      rate: dropout,
+      seed,
+      step,
+    });
+    const norm = globalNorm(grads);
+    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+      tf.dispose(Object.values(grads));
+      return finish(
+        emit,
+        nonFinite(step, settings.lr, Number.isFinite(loss) ? 'gradient' : 'loss'),
+      );
+    }
+    adamStep(session.params, grads, session.adam, settings.lr, settings.clip, norm);
+    tf.dispose(Object.values(grads));
+
+    const seconds = (performance.now() - started) / 1000;
+    stepSec = stepSec === 0 ? seconds : 0.9 * stepSec + 0.1 * seconds;
+    const t = session.training;
+    t.step = step;
+    t.elapsedSec += seconds;
+    t.trainLoss.push([step, round(loss)]);
+    emit({
+      type: 'step',
+      step,
+      totalSteps: settings.steps,
+      epoch: step / batches.stepsPerEpoch,
+      trainLoss: loss,
+      charsPerSec: (batchSize * seqLen) / stepSec,
+      etaSec: (settings.steps - step) * stepSec,
+      elapsedSec: t.elapsedSec,
+    });
+
+    if (val.length > 0 && (step % settings.evalEvery === 0 || step === settings.steps)) {
+      const valLoss =
+        val.reduce((sum, b) => sum + batchLoss(session.params, session.config, b), 0) / val.length;
+      t.valLoss.push([step, round(valLoss)]);
+      t.bestValLoss = Math.min(t.bestValLoss ?? Infinity, valLoss);
+      emit({ type: 'eval', step, valLoss, bestValLoss: t.bestValLoss });
+      await hooks.afterEval?.();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    if (hooks.shouldStop?.() && step < settings.steps)
+      return finish(emit, { type: 'done', step, reason: 'stopped' });
+  }
+  return finish(emit, { type: 'done', step: session.training.step, reason: 'finished' });
+}
+
+function nonFinite(step: number, lr: number, what: string): DoneEvent {
+  return {
+    type: 'done',
+    step: step - 1,
+    reason: 'non-finite',
+    message:
+      `Training stopped at step ${step}: the ${what} became NaN or infinite, so the model diverged. ` +
+      `Lower the learning rate (now ${lr}; try ${Math.min(lr / 10, 3e-3)}) or the gradient clip. ` +
+      `The last saved checkpoint was not touched.`,
+  };
+}
+
+function finish(emit: (event: TrainEvent) => void, done: DoneEvent): DoneEvent {
+  emit(done);
+  return done;
+}
+
+/** Losses in the history keep 5 decimals: enough for any chart, a third of the JSON. */
+function round(loss: number): number {
+  return Math.round(loss * 1e5) / 1e5;
+}

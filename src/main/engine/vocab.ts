@@ -1,0 +1,97 @@
+/**
+ * The vocabulary: an ordered list of Unicode code points. A symbol's index is its position
+ * in this list, so the list is stored in every checkpoint and never re-derived: a model
+ * only means something together with the exact order it was trained with.
+ */
+import { FolioError } from './errors';
+
+export class Vocabulary {
+  readonly chars: readonly string[];
+  private readonly index: Map<string, number>;
+
+  constructor(chars: readonly string[]) {
+    const index = new Map<string, number>();
+    chars.forEach((ch, i) => {
+      if ([...ch].length !== 1) {
+        throw new FolioError(`Vocabulary entry ${i} is not one character: ${JSON.stringify(ch)}.`);
+      }
+      if (index.has(ch)) {
+        throw new FolioError(
+          `Vocabulary repeats ${describeChar(ch)} (entries ${index.get(ch)} and ${i}).`,
+        );
+      }
+      index.set(ch, i);
+    });
+    this.chars = chars;
+    this.index = index;
+  }
+
+  /** Every distinct code point of `text`, sorted by code point value. */
+  static fromText(text: string): Vocabulary {
+    const seen = new Set<string>(text); // a string iterates by code point, not UTF-16 unit
+    const chars = [...seen].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
+    return new Vocabulary(chars);
+  }
+
+  get size(): number {
+    return this.chars.length;
+  }
+
+  has(ch: string): boolean {
+    return this.index.has(ch);
+  }
+
+  indexOf(ch: string): number | undefined {
+    return this.index.get(ch);
+  }
+
+  /** Characters of `text` missing from this vocabulary, each once, in order of appearance. */
+  unknown(text: string): string[] {
+    const missing = new Set<string>();
+    for (const ch of text) if (!this.index.has(ch)) missing.add(ch);
+    return [...missing];
+  }
+
+  /**
+   * Code points to indices. Unknown characters are an error naming each of them, unless
+   * `dropUnknown` is set, in which case they are skipped.
+   */
+  encode(text: string, dropUnknown = false): Int32Array {
+    const ids: number[] = [];
+    for (const ch of text) {
+      const id = this.index.get(ch);
+      if (id !== undefined) ids.push(id);
+      else if (!dropUnknown) throw unknownCharsError(this.unknown(text), 'the text');
+    }
+    return Int32Array.from(ids);
+  }
+
+  decode(ids: ArrayLike<number>): string {
+    let out = '';
+    for (let i = 0; i < ids.length; i++) out += this.chars[ids[i]!] ?? '';
+    return out;
+  }
+}
+
+export function unknownCharsError(chars: string[], where: string): FolioError {
+  const shown = chars.slice(0, 20).map(describeChar).join(', ');
+  const more = chars.length > 20 ? ` and ${chars.length - 20} more` : '';
+  return new FolioError(
+    `${capitalise(where)} has ${chars.length} character(s) the model never saw: ${shown}${more}. ` +
+      `Remove them, or drop them with --drop-unknown.`,
+    'unknown-characters',
+  );
+}
+
+/** 'a', '\n' or 'U+00E9 é': readable in a one-line message whatever the character is. */
+export function describeChar(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (cp < 0x20 || cp === 0x7f) return `${JSON.stringify(ch)} (${hex})`;
+  if (cp < 0x7f) return `'${ch}'`;
+  return `'${ch}' (${hex})`;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
