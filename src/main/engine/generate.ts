@@ -82,20 +82,28 @@ class Stepper {
   private readonly headT: tf.Tensor2D; // [H, V]
   private h: tf.Tensor2D[]; // per layer, [1, H]
 
-  constructor(private readonly model: Model) {
+  private readonly embed: tf.Tensor2D; // [V, E]
+  private readonly headBias: tf.Tensor1D; // [V]
+
+  /**
+   * Copies what it needs from `model.params` (transposed where a matmul wants it), so
+   * training may go on replacing those tensors while a sample streams.
+   */
+  constructor(model: Model) {
     const p = model.params;
     const keep = <T extends tf.Tensor>(t: T): T => {
       this.kept.push(t);
       return t;
     };
-    // Transposed once here so each step's matmuls take the fast untransposed path.
     this.layers = Array.from({ length: model.config.numLayers }, (_, l) => ({
-      weightIhT: keep(tf.transpose(p[`gru.weight_ih_l${l}`]!) as tf.Tensor2D),
-      biasIh: p[`gru.bias_ih_l${l}`] as tf.Tensor1D,
-      weightHhT: keep(tf.transpose(p[`gru.weight_hh_l${l}`]!) as tf.Tensor2D),
-      biasHh: p[`gru.bias_hh_l${l}`] as tf.Tensor1D,
+      weightIhT: keep(tf.transpose(p[`gru.weight_ih_l${l}`]!) as tf.Tensor2D), // [In, 3H]
+      biasIh: keep(tf.clone(p[`gru.bias_ih_l${l}`]!) as tf.Tensor1D),
+      weightHhT: keep(tf.transpose(p[`gru.weight_hh_l${l}`]!) as tf.Tensor2D), // [H, 3H]
+      biasHh: keep(tf.clone(p[`gru.bias_hh_l${l}`]!) as tf.Tensor1D),
     }));
     this.headT = keep(tf.transpose(p['head.weight']!) as tf.Tensor2D);
+    this.embed = keep(tf.clone(p['embed.weight']!) as tf.Tensor2D);
+    this.headBias = keep(tf.clone(p['head.bias']!) as tf.Tensor1D);
     this.h = this.layers.map(() => tf.zeros([1, model.config.hiddenSize]) as tf.Tensor2D);
   }
 
@@ -112,7 +120,7 @@ class Stepper {
         return x;
       });
       const out = wantLogits
-        ? tf.add(tf.matMul(x, this.headT), this.model.params['head.bias']!)
+        ? tf.add(tf.matMul(x, this.headT), this.headBias)
         : undefined;
       return { h: next, logits: out };
     });

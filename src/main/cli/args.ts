@@ -1,0 +1,59 @@
+/**
+ * Flag parsing for the CLI on top of node:util's parseArgs, turning every mistake into a
+ * one-line FolioError (unknown flag, missing value, a number that is not one, a value out
+ * of range) instead of a stack trace.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkSetting, SETTINGS, type SettingName } from '../../shared/settings';
+import { FolioError } from '../engine/errors';
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+export function parseFlags(argv: string[], options: ParseArgsConfig['options'], command: string) {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { flags: values as Flags, positionals };
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
+    throw new FolioError(`${reason}. Run "npm run cli -- ${command} --help" for the options.`, 'invalid-input');
+  }
+}
+
+/** A number flag; undefined when absent. */
+export function numberFlag(flags: Flags, flag: string): number | undefined {
+  const raw = flags[flag];
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const value = text === '' ? NaN : Number(text);
+  if (!Number.isFinite(value)) throw new FolioError(`--${flag} must be a number, got "${raw}".`, 'invalid-setting');
+  return value;
+}
+
+/** A setting flag (e.g. --hidden-size), checked against its range in shared/settings. */
+export function settingFlag(flags: Flags, name: SettingName): number | undefined {
+  const flag = SETTINGS[name].flag.slice(2);
+  const value = numberFlag(flags, flag);
+  if (value === undefined) return undefined;
+  const problem = checkSetting(name, value);
+  if (problem) throw new FolioError(problem, 'invalid-setting');
+  return value;
+}
+
+export function stringFlag(flags: Flags, flag: string): string | undefined {
+  const value = flags[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requireString(flags: Flags, flag: string, what: string): string {
+  const value = stringFlag(flags, flag);
+  if (!value) throw new FolioError(`--${flag} is required: ${what}.`, 'invalid-input');
+  return value;
+}
+
+/** Options for parseArgs, from the flag names: all take a string value unless listed as switches. */
+export function optionsFor(names: string[], switches: string[] = []): ParseArgsConfig['options'] {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const name of names) options[name] = { type: 'string' };
+  for (const name of switches) options[name] = { type: 'boolean' };
+  return options;
+}

@@ -1,0 +1,29 @@
+/** How the CLI prints numbers and progress: one aligned line per report. */
+import type { EvalEvent, StepEvent } from '../../shared/events';
+
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function thousands(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** "step  120/3000 | epoch 0.38 | trainLoss 2.1234 | valLoss 2.0567 | 9,312 chars/s | ETA 8m12s" */
+export function progressLine(step: StepEvent, val?: EvalEvent): string {
+  const width = String(step.totalSteps).length;
+  return [
+    `step ${String(step.step).padStart(width)}/${step.totalSteps}`,
+    `epoch ${step.epoch.toFixed(2)}`,
+    `trainLoss ${step.trainLoss.toFixed(4)}`,
+    `valLoss ${val ? val.valLoss.toFixed(4) : '  -   '}`,
+    `${thousands(step.charsPerSec).padStart(6)} chars/s`,
+    `ETA ${duration(step.etaSec)}`,
+  ].join(' | ');
+}
+
+export const LN2 = Math.log(2);

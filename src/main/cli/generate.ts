@@ -1,0 +1,63 @@
+/** `folio generate`: stream text from a checkpoint to stdout. */
+import { randomInt } from 'node:crypto';
+import { initBackend, parseBackend } from '../engine/backend';
+import { loadCheckpoint } from '../engine/checkpoint';
+import { generate } from '../engine/generate';
+import { DEFAULT_SAMPLE } from '../engine/sampler';
+import { Session } from '../engine/session';
+import { numberFlag, optionsFor, parseFlags, requireString, stringFlag } from './args';
+
+export const GENERATE_HELP = `Usage: npm run cli -- generate --checkpoint FILE.ckpt [options]
+
+Writes new text to stdout as it is produced.
+
+  --length N        new characters to write, not counting the prime (default 500)
+  --temperature T   0 is greedy (argmax); 0.01-1 is the useful range (default ${DEFAULT_SAMPLE.temperature})
+  --top-k K         draw only from the K most likely characters; 0 = no limit (default 0)
+  --top-p P         draw only from the most likely characters totalling P; 1 = no limit (default 1)
+  --prime TEXT      text to continue (default: start of a line)
+  --drop-unknown    skip prime characters the model never saw instead of refusing
+  --seed N          repeat an earlier output (default: random, printed to stderr)
+  --backend NAME    auto (default), native, wasm or cpu`;
+
+export async function generateCommand(argv: string[]): Promise<number> {
+  const names = ['checkpoint', 'length', 'temperature', 'top-k', 'top-p', 'prime', 'seed', 'backend'];
+  const { flags, positionals } = parseFlags(argv, optionsFor(names, ['drop-unknown']), 'generate');
+  if (flags['help']) {
+    console.log(GENERATE_HELP);
+    return 0;
+  }
+  const path = stringFlag(flags, 'checkpoint') ?? positionals[0] ?? requireString(flags, 'checkpoint', 'the .ckpt file to sample from');
+  const seed = numberFlag(flags, 'seed') ?? randomInt(2 ** 32 - 1);
+  const options = {
+    length: numberFlag(flags, 'length') ?? 500,
+    temperature: numberFlag(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
+    topK: numberFlag(flags, 'top-k') ?? DEFAULT_SAMPLE.topK,
+    topP: numberFlag(flags, 'top-p') ?? DEFAULT_SAMPLE.topP,
+    prime: stringFlag(flags, 'prime') ?? '',
+    seed,
+    dropUnknown: flags['drop-unknown'] === true,
+  };
+  const backendChoice = parseBackend(stringFlag(flags, 'backend') ?? 'auto');
+  const ckpt = await loadCheckpoint(path);
+  await initBackend(backendChoice);
+  const session = Session.fromCheckpoint(ckpt);
+  try {
+    const chars = generate(session, options);
+    // Pull the first character before writing anything, so a bad prime fails cleanly.
+    const first = await chars.next();
+    if (flags['seed'] === undefined) console.error(`seed: ${seed}`);
+    let buffer = options.prime + (first.done ? '' : first.value);
+    for await (const ch of chars) {
+      buffer += ch;
+      if (buffer.length >= 64 || ch === '\n') {
+        process.stdout.write(buffer);
+        buffer = '';
+      }
+    }
+    process.stdout.write(buffer + (process.stdout.isTTY ? '\n' : ''));
+    return 0;
+  } finally {
+    session.dispose();
+  }
+}

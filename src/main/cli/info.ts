@@ -1,0 +1,39 @@
+/** `folio info`: what a checkpoint holds, without loading a backend. */
+import { stat } from 'node:fs/promises';
+import { loadCheckpoint, FORMAT_VERSION } from '../engine/checkpoint';
+import { countParams } from '../engine/model';
+import { describeChar } from '../engine/vocab';
+import { optionsFor, parseFlags } from './args';
+import { duration, thousands } from './format';
+import { FolioError } from '../engine/errors';
+
+export const INFO_HELP = `Usage: npm run cli -- info FILE.ckpt
+
+Prints a checkpoint's model config, vocabulary, training settings, steps and losses.`;
+
+export async function infoCommand(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags(argv, optionsFor([]), 'info');
+  if (flags['help']) {
+    console.log(INFO_HELP);
+    return 0;
+  }
+  const path = positionals[0];
+  if (!path) throw new FolioError('Name the checkpoint: npm run cli -- info FILE.ckpt', 'invalid-input');
+  const ckpt = await loadCheckpoint(path);
+  const { config, training: t, corpus } = ckpt;
+  const last = <T>(items: T[]): T | undefined => items[items.length - 1];
+  const lines = [
+    `file          ${path} (${thousands((await stat(path)).size)} bytes, format ${FORMAT_VERSION})`,
+    `model         embedSize ${config.embedSize}, hiddenSize ${config.hiddenSize}, numLayers ${config.numLayers}, dropout ${config.dropout}`,
+    `parameters    ${thousands(countParams(config))}`,
+    `vocabSize     ${config.vocabSize}: ${ckpt.vocab.map((ch) => (ch.codePointAt(0)! < 0x21 ? describeChar(ch) : ch)).join(' ')}`,
+    `corpus        ${corpus.name} (${thousands(corpus.chars)} characters, ${corpus.encoding}, sha256 ${corpus.sha256.slice(0, 16)}…)`,
+    `training      step ${t.step} of ${t.settings.steps}, ${duration(t.elapsedSec)} on ${ckpt.backend}; seqLen ${t.settings.seqLen}, batchSize ${t.settings.batchSize}, lr ${t.settings.lr}, seed ${t.settings.seed}`,
+    `trainLoss     ${last(t.trainLoss)?.[1].toFixed(4) ?? '-'} (last)`,
+    `valLoss       ${last(t.valLoss)?.[1].toFixed(4) ?? '-'} (last), ${t.bestValLoss?.toFixed(4) ?? '-'} (best)`,
+    `optimizer     ${ckpt.adam ? `Adam, ${ckpt.adam.step} steps` : 'none (weights only)'}`,
+    `saved         ${ckpt.createdAt}`,
+  ];
+  console.log(lines.join('\n'));
+  return 0;
+}
