@@ -11,11 +11,19 @@ export type Flags = Record<string, string | boolean | undefined>;
 
 export function parseFlags(argv: string[], options: ParseArgsConfig['options'], command: string) {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
     return { flags: values as Flags, positionals };
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
-    throw new FolioError(`${reason}. Run "npm run cli -- ${command} --help" for the options.`, 'invalid-input');
+    throw new FolioError(
+      `${reason}. Run "npm run cli -- ${command} --help" for the options.`,
+      'invalid-input',
+    );
   }
 }
 
@@ -25,7 +33,8 @@ export function numberFlag(flags: Flags, flag: string): number | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
   const value = text === '' ? NaN : Number(text);
-  if (!Number.isFinite(value)) throw new FolioError(`--${flag} must be a number, got "${raw}".`, 'invalid-setting');
+  if (!Number.isFinite(value))
+    throw new FolioError(`--${flag} must be a number, got "${raw}".`, 'invalid-setting');
   return value;
 }
 
@@ -52,7 +61,9 @@ export function requireString(flags: Flags, flag: string, what: string): string 
 
 /** Options for parseArgs, from the flag names: all take a string value unless listed as switches. */
 export function optionsFor(names: string[], switches: string[] = []): ParseArgsConfig['options'] {
-  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const name of names) options[name] = { type: 'string' };
   for (const name of switches) options[name] = { type: 'boolean' };
   return options;

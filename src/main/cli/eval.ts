@@ -16,7 +16,10 @@ Prints the model's mean loss over the whole text (windows of the checkpoint's se
   --backend NAME        auto (default), native, wasm or cpu`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
-  const options = optionsFor(['checkpoint', 'corpus', 'encoding', 'backend'], ['keep-line-endings']);
+  const options = optionsFor(
+    ['checkpoint', 'corpus', 'encoding', 'backend'],
+    ['keep-line-endings'],
+  );
   const { flags } = parseFlags(argv, options, 'eval');
   if (flags['help']) {
     console.log(EVAL_HELP);
@@ -27,7 +30,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const encoding = parseEncoding(stringFlag(flags, 'encoding') ?? 'utf-8');
   const backendChoice = parseBackend(stringFlag(flags, 'backend') ?? 'auto');
   const ckpt = await loadCheckpoint(ckptPath);
-  const corpus = await readCorpus(corpusPath, { encoding, normalizeNewlines: !flags['keep-line-endings'] });
+  const corpus = await readCorpus(corpusPath, {
+    encoding,
+    normalizeNewlines: !flags['keep-line-endings'],
+  });
   await initBackend(backendChoice);
   const session = Session.fromCheckpoint(ckpt);
   try {
@@ -37,8 +43,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
       console.error(`${corpus.name} is shorter than one window (${seqLen + 1} characters).`);
       return 1;
     }
-    const { loss, chars } = await evaluateLoss(session.params, session.config, ids, seqLen, batchSize);
-    console.log(`loss ${loss.toFixed(4)} nats/char (${(loss / LN2).toFixed(4)} bits/char) over ${thousands(chars)} characters of ${corpus.name}`);
+    const { loss, chars } = await evaluateLoss(
+      session.params,
+      session.config,
+      ids,
+      seqLen,
+      batchSize,
+    );
+    console.log(
+      `loss ${loss.toFixed(4)} nats/char (${(loss / LN2).toFixed(4)} bits/char) over ${thousands(chars)} characters of ${corpus.name}`,
+    );
     return 0;
   } finally {
     session.dispose();

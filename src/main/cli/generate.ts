@@ -21,13 +21,25 @@ Writes new text to stdout as it is produced.
   --backend NAME    auto (default), native, wasm or cpu`;
 
 export async function generateCommand(argv: string[]): Promise<number> {
-  const names = ['checkpoint', 'length', 'temperature', 'top-k', 'top-p', 'prime', 'seed', 'backend'];
+  const names = [
+    'checkpoint',
+    'length',
+    'temperature',
+    'top-k',
+    'top-p',
+    'prime',
+    'seed',
+    'backend',
+  ];
   const { flags, positionals } = parseFlags(argv, optionsFor(names, ['drop-unknown']), 'generate');
   if (flags['help']) {
     console.log(GENERATE_HELP);
     return 0;
   }
-  const path = stringFlag(flags, 'checkpoint') ?? positionals[0] ?? requireString(flags, 'checkpoint', 'the .ckpt file to sample from');
+  const path =
+    stringFlag(flags, 'checkpoint') ??
+    positionals[0] ??
+    requireString(flags, 'checkpoint', 'the .ckpt file to sample from');
   const seed = numberFlag(flags, 'seed') ?? randomInt(2 ** 32 - 1);
   const options = {
     length: numberFlag(flags, 'length') ?? 500,

@@ -18,7 +18,8 @@ export async function infoCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const path = positionals[0];
-  if (!path) throw new FolioError('Name the checkpoint: npm run cli -- info FILE.ckpt', 'invalid-input');
+  if (!path)
+    throw new FolioError('Name the checkpoint: npm run cli -- info FILE.ckpt', 'invalid-input');
   const ckpt = await loadCheckpoint(path);
   const { config, training: t, corpus } = ckpt;
   const last = <T>(items: T[]): T | undefined => items[items.length - 1];

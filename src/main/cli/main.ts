@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`folio: unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(', ')}.`);
+    console.error(
+      `folio: unknown command "${name}"; use one of ${Object.keys(COMMANDS).join(', ')}.`,
+    );
     return 2;
   }
   return command[0](rest);

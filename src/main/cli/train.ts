@@ -2,7 +2,13 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import type { EvalEvent, TrainEvent } from '../../shared/events';
-import { DEFAULT_MODEL, DEFAULT_TRAIN, SETTINGS, type SettingName, type TrainSettings } from '../../shared/settings';
+import {
+  DEFAULT_MODEL,
+  DEFAULT_TRAIN,
+  SETTINGS,
+  type SettingName,
+  type TrainSettings,
+} from '../../shared/settings';
 import { initBackend, parseBackend } from '../engine/backend';
 import { splitCorpus, checkSplitFits, TrainBatches } from '../engine/batches';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
@@ -11,11 +17,28 @@ import { FolioError } from '../engine/errors';
 import { countParams } from '../engine/model';
 import { Session } from '../engine/session';
 import { train } from '../engine/train';
-import { numberFlag, optionsFor, parseFlags, settingFlag, stringFlag, requireString, type Flags } from './args';
+import {
+  numberFlag,
+  optionsFor,
+  parseFlags,
+  settingFlag,
+  stringFlag,
+  requireString,
+  type Flags,
+} from './args';
 import { duration, progressLine, thousands } from './format';
 
 const MODEL_FLAGS = ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const;
-const TRAIN_FLAGS = ['seqLen', 'batchSize', 'lr', 'clip', 'steps', 'valFraction', 'evalEvery', 'seed'] as const;
+const TRAIN_FLAGS = [
+  'seqLen',
+  'batchSize',
+  'lr',
+  'clip',
+  'steps',
+  'valFraction',
+  'evalEvery',
+  'seed',
+] as const;
 
 export const TRAIN_HELP = `Usage: npm run cli -- train --corpus FILE [options]
 
@@ -35,14 +58,21 @@ ${[...MODEL_FLAGS, ...TRAIN_FLAGS].map(flagHelp).join('\n')}
 
 function flagHelp(name: SettingName): string {
   const spec = SETTINGS[name];
-  const fallback = name in DEFAULT_MODEL ? DEFAULT_MODEL[name as keyof typeof DEFAULT_MODEL] : DEFAULT_TRAIN[name as keyof TrainSettings];
+  const fallback =
+    name in DEFAULT_MODEL
+      ? DEFAULT_MODEL[name as keyof typeof DEFAULT_MODEL]
+      : DEFAULT_TRAIN[name as keyof TrainSettings];
   return `  ${`${spec.flag} N`.padEnd(22)} ${spec.help} (default ${fallback})`;
 }
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const names = ['corpus', 'out', 'resume', 'epochs', 'log-every', 'backend', 'encoding'];
   const settingNames = [...MODEL_FLAGS, ...TRAIN_FLAGS].map((n) => SETTINGS[n].flag.slice(2));
-  const { flags } = parseFlags(argv, optionsFor([...names, ...settingNames], ['force', 'keep-line-endings']), 'train');
+  const { flags } = parseFlags(
+    argv,
+    optionsFor([...names, ...settingNames], ['force', 'keep-line-endings']),
+    'train',
+  );
   if (flags['help']) {
     console.log(TRAIN_HELP);
     return 0;
@@ -68,7 +98,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
       'invalid-setting',
     );
   }
-  const outPath = resolve(stringFlag(flags, 'out') ?? `${basename(corpusPath, extname(corpusPath))}.ckpt`);
+  const outPath = resolve(
+    stringFlag(flags, 'out') ?? `${basename(corpusPath, extname(corpusPath))}.ckpt`,
+  );
   if (existsSync(outPath) && !flags['force'] && (!resumePath || resolve(resumePath) !== outPath)) {
     throw new FolioError(
       `${outPath} already exists; choose another --out, resume it with --resume, or pass --force to overwrite it.`,
@@ -79,8 +111,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const backendChoice = parseBackend(stringFlag(flags, 'backend') ?? 'auto');
 
   const backend = await initBackend(backendChoice);
-  log(`backend: ${backend.label} (${backend.name})${backend.skipped.length ? `; skipped ${backend.skipped.join('; ')}` : ''}`);
-  const corpus = await readCorpus(corpusPath, { encoding, normalizeNewlines: !flags['keep-line-endings'] });
+  log(
+    `backend: ${backend.label} (${backend.name})${backend.skipped.length ? `; skipped ${backend.skipped.join('; ')}` : ''}`,
+  );
+  const corpus = await readCorpus(corpusPath, {
+    encoding,
+    normalizeNewlines: !flags['keep-line-endings'],
+  });
   log(
     `corpus: ${corpus.name}, ${thousands(corpus.ids.length)} characters, vocabSize ${corpus.vocab.size}` +
       (corpus.newlinesNormalized > 0
@@ -102,7 +139,14 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (epochs !== undefined) {
     const split = splitCorpus(corpus.ids, settings.valFraction);
     checkSplitFits(split, settings.batchSize, settings.seqLen, settings.valFraction);
-    settings.steps = Math.max(1, Math.round(epochs * new TrainBatches(split.train, settings.batchSize, settings.seqLen, settings.seed).stepsPerEpoch));
+    settings.steps = Math.max(
+      1,
+      Math.round(
+        epochs *
+          new TrainBatches(split.train, settings.batchSize, settings.seqLen, settings.seed)
+            .stepsPerEpoch,
+      ),
+    );
   }
   if (settings.steps <= session.training.step) {
     throw new FolioError(
@@ -142,7 +186,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
     if (event.type === 'step') {
       const evalNow = event.step % settings.evalEvery === 0 || event.step === settings.steps;
       // The eval event for this step follows the step event; print both on one line then.
-      if (!evalNow && (event.step % logEvery === 0 || event.step === 1)) console.log(progressLine(event));
+      if (!evalNow && (event.step % logEvery === 0 || event.step === 1))
+        console.log(progressLine(event));
       if (evalNow) pendingStep = event;
     }
     if (event.type === 'eval' && pendingStep) {
@@ -178,7 +223,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 }
 
-function pick<K extends SettingName>(flags: Flags, names: readonly K[]): Partial<Record<K, number>> {
+function pick<K extends SettingName>(
+  flags: Flags,
+  names: readonly K[],
+): Partial<Record<K, number>> {
   const out: Partial<Record<K, number>> = {};
   for (const name of names) {
     const value = settingFlag(flags, name);

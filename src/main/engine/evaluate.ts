@@ -22,7 +22,8 @@ export async function evaluateLoss(
       const start = (first + b) * seqLen;
       data.set(ids.subarray(start, start + seqLen + 1), b * (seqLen + 1));
     }
-    total += batchLoss(params, config, timeMajor({ windows: data, batchSize: count, seqLen })) * count;
+    total +=
+      batchLoss(params, config, timeMajor({ windows: data, batchSize: count, seqLen })) * count;
     await new Promise((resolve) => setImmediate(resolve));
   }
   return { loss: total / windows, chars: windows * seqLen };

@@ -110,18 +110,13 @@ class Stepper {
   /** Advances one character; returns the next character's logits [V] when asked. */
   feed(id: number, wantLogits: boolean): Float32Array | undefined {
     const { h, logits } = tf.tidy(() => {
-      let x = tf.gather(
-        this.model.params['embed.weight']!,
-        tf.tensor1d([id], 'int32'),
-      ) as tf.Tensor2D;
+      let x = tf.gather(this.embed, tf.tensor1d([id], 'int32')) as tf.Tensor2D;
       const next = this.layers.map((layer, l) => {
         const gi = tf.add(tf.matMul(x, layer.weightIhT), layer.biasIh) as tf.Tensor2D;
         x = gruCell(gi, this.h[l]!, layer.weightHhT, layer.biasHh).h;
         return x;
       });
-      const out = wantLogits
-        ? tf.add(tf.matMul(x, this.headT), this.headBias)
-        : undefined;
+      const out = wantLogits ? tf.add(tf.matMul(x, this.headT), this.headBias) : undefined;
       return { h: next, logits: out };
     });
     tf.dispose(this.h);
