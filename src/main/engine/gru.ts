@@ -32,14 +32,21 @@ export interface GruGrads {
   dx: tf.Tensor2D;
 }
 
-/** What the backward pass needs from the forward pass. */
+/**
+ * What the backward pass needs from the forward pass. The gate derivatives are folded
+ * into per-row factors once per sequence (a few large ops), so each backward timestep is a
+ * handful of ops: d(gate pre-activations) = dh_t * factor, with no per-gate work.
+ */
 export interface GruTape {
+  batchSize: number;
   x: tf.Tensor2D; // [T * B, In]
-  hs: tf.Tensor2D[]; // h_0 .. h_T, each [B, H]
-  r: tf.Tensor2D[]; // per timestep, [B, H]
-  z: tf.Tensor2D[];
-  n: tf.Tensor2D[];
-  ghn: tf.Tensor2D[]; // W_hn h + b_hn, [B, H]
+  hPrev: tf.Tensor2D; // h_0 .. h_{T-1} stacked, [T * B, H]
+  /** d(W_ih x + b_ih) / dh_t per gate block r, z, n: [T * B, 3, H]. */
+  giFactor: Float32Array;
+  /** d(W_hh h + b_hh) / dh_t: as giFactor, with the n block times r. [T * B, 3, H] */
+  ghFactor: Float32Array;
+  /** dh_{t-1} / dh_t directly (not through W_hh): z. [T * B, H] */
+  z: Float32Array;
 }
 
 export interface CellOut {
@@ -52,7 +59,7 @@ export interface CellOut {
 
 /**
  * One timestep. `gi` is the input projection W_ih x + b_ih, [B, 3H]; `weightHhT` is
- * weightHh transposed, [H, 3H]. Shared by training and sampling so both compute alike.
+ * weightHh transposed, [H, 3H].
  */
 export function gruCell(
   gi: tf.Tensor2D,
@@ -61,7 +68,7 @@ export function gruCell(
   biasHh: tf.Tensor1D,
 ): CellOut {
   const hidden = h.shape[1];
-  const gh = tf.add(tf.matMul(h, weightHhT), biasHh) as tf.Tensor2D; // [B, 3H]
+  const gh = tf.fused.matMul({ a: h, b: weightHhT, bias: biasHh }); // [B, 3H]
   const rz = tf.sigmoid(
     tf.add(tf.slice(gi, [0, 0], [-1, 2 * hidden]), tf.slice(gh, [0, 0], [-1, 2 * hidden])),
   );
@@ -93,27 +100,37 @@ export function gruForward(
   // Cut per timestep in JS: on wasm, tf.slice copies its whole input for every piece.
   const giData = gi.dataSync();
   const weightHhT = tf.transpose(w.weightHh) as tf.Tensor2D; // [H, 3H]
-  let h = tf.zeros([batchSize, hidden]) as tf.Tensor2D;
-  const tape: GruTape = { x, hs: [h], r: [], z: [], n: [], ghn: [] };
-  const ys: tf.Tensor2D[] = [];
+  const hs: tf.Tensor2D[] = [tf.zeros([batchSize, hidden]) as tf.Tensor2D];
+  const cells: CellOut[] = [];
   for (let t = 0; t < seqLen; t++) {
-    const giT = tf.tensor2d(giData.subarray(t * batchSize * width, (t + 1) * batchSize * width), [
-      batchSize,
-      width,
-    ]);
-    const out = gruCell(giT, h, weightHhT, w.biasHh);
-    h = out.h;
-    ys.push(h);
-    if (withTape) {
-      tape.hs.push(h);
-      tape.r.push(out.r);
-      tape.z.push(out.z);
-      tape.n.push(out.n);
-      tape.ghn.push(out.ghn);
-    }
+    const rows = giData.subarray(t * batchSize * width, (t + 1) * batchSize * width);
+    const out = gruCell(tf.tensor2d(rows, [batchSize, width]), hs[t]!, weightHhT, w.biasHh);
+    hs.push(out.h);
+    if (withTape) cells.push(out);
   }
-  const y = tf.concat(ys, 0);
-  return withTape ? { y, tape } : { y };
+  const y = tf.concat(hs.slice(1), 0);
+  if (!withTape) return { y };
+  const hPrev = tf.concat(hs.slice(0, seqLen), 0) as tf.Tensor2D;
+  return { y, tape: { batchSize, x, hPrev, ...gateFactors(cells, hPrev) } };
+}
+
+/**
+ * The backward pass's per-row factors, over the whole sequence at once ([T * B, H] each):
+ *   dn  = dh (1 - z)               da_n = dn (1 - n^2)
+ *   dz  = dh (h_prev - n)          da_z = dz z (1 - z)
+ *   da_r = da_n ghn r (1 - r)      d(W_hn h + b_hn) = da_n r
+ */
+function gateFactors(cells: CellOut[], hPrev: tf.Tensor2D) {
+  const all = (pick: (c: CellOut) => tf.Tensor2D) => tf.concat(cells.map(pick), 0);
+  const [r, z, n, ghn] = [all((c) => c.r), all((c) => c.z), all((c) => c.n), all((c) => c.ghn)];
+  const an = tf.mul(tf.sub(1, z), tf.sub(1, tf.square(n))); // da_n / dh
+  const ar = tf.mul(tf.mul(an, ghn), tf.mul(r, tf.sub(1, r))); // da_r / dh
+  const az = tf.mul(tf.sub(hPrev, n), tf.mul(z, tf.sub(1, z))); // da_z / dh
+  return {
+    giFactor: tf.stack([ar, az, an], 1).dataSync() as Float32Array,
+    ghFactor: tf.stack([ar, az, tf.mul(an, r)], 1).dataSync() as Float32Array,
+    z: z.dataSync() as Float32Array,
+  };
 }
 
 /**
@@ -121,30 +138,30 @@ export function gruForward(
  * sequence. Call inside tf.tidy.
  */
 export function gruBackward(w: GruWeights, tape: GruTape, dy: tf.Tensor2D): GruGrads {
-  const seqLen = tape.r.length;
-  const [batchSize, hidden] = tape.hs[0]!.shape;
+  const { batchSize: B } = tape;
+  const [rows, hidden] = tape.hPrev.shape;
+  const seqLen = rows / B;
+  const size = B * hidden;
   const dyData = dy.dataSync();
-  const size = batchSize * hidden;
-  const dGi: tf.Tensor2D[] = new Array<tf.Tensor2D>(seqLen); // d(pre-activation of gi), [B, 3H]
-  const dGh: tf.Tensor2D[] = new Array<tf.Tensor2D>(seqLen); // d(gh), [B, 3H]
-  let dh = tf.zeros([batchSize, hidden]) as tf.Tensor2D; // gradient flowing back into h_t
+  const dGi: tf.Tensor2D[] = new Array<tf.Tensor2D>(seqLen); // d(W_ih x + b_ih), [B, 3H]
+  const dGh: tf.Tensor2D[] = new Array<tf.Tensor2D>(seqLen); // d(W_hh h + b_hh), [B, 3H]
+  let dh: tf.Tensor2D | undefined; // gradient flowing back into h_t from step t + 1
   for (let t = seqLen - 1; t >= 0; t--) {
-    const dyT = tf.tensor2d(dyData.subarray(t * size, (t + 1) * size), [batchSize, hidden]);
+    const piece = (data: Float32Array, width: number) =>
+      data.subarray(t * size * width, (t + 1) * size * width);
     const step = tf.tidy(() => {
-      const r = tape.r[t]!;
-      const z = tape.z[t]!;
-      const n = tape.n[t]!;
-      const dhT = tf.add(dh, dyT);
-      const dhz = tf.mul(dhT, z); // through h' = ... + z h
-      const dn = tf.sub(dhT, dhz); // (1 - z) dh
-      const dz = tf.mul(dhT, tf.sub(tape.hs[t]!, n));
-      const dan = tf.mul(dn, tf.sub(1, tf.square(n))); // tanh'
-      const dar = tf.mul(tf.mul(dan, tape.ghn[t]!), tf.mul(r, tf.sub(1, r))); // sigmoid'
-      const daz = tf.mul(dz, tf.mul(z, tf.sub(1, z)));
-      const dgi = tf.concat([dar, daz, dan], 1) as tf.Tensor2D;
-      const dgh = tf.concat([dar, daz, tf.mul(dan, r)], 1) as tf.Tensor2D;
-      const dhPrev = tf.add(dhz, tf.matMul(dgh, w.weightHh)) as tf.Tensor2D; // [B,3H]@[3H,H]
-      return { dgi, dgh, dhPrev };
+      const dyT = tf.tensor2d(piece(dyData as Float32Array, 1), [B, hidden]);
+      const dhT = dh ? tf.add(dh, dyT) : dyT;
+      const per = tf.reshape(dhT, [B, 1, hidden]); // one dh row for all three gate blocks
+      const dgi = tf.mul(per, tf.tensor3d(piece(tape.giFactor, 3), [B, 3, hidden]));
+      const dgh = tf.mul(per, tf.tensor3d(piece(tape.ghFactor, 3), [B, 3, hidden]));
+      const dgh2 = tf.reshape(dgh, [B, 3 * hidden]) as tf.Tensor2D;
+      const direct = tf.mul(dhT, tf.tensor2d(piece(tape.z, 1), [B, hidden]));
+      return {
+        dgi: tf.reshape(dgi, [B, 3 * hidden]) as tf.Tensor2D,
+        dgh: dgh2,
+        dhPrev: tf.add(direct, tf.matMul(dgh2, w.weightHh)) as tf.Tensor2D, // [B,3H]@[3H,H]
+      };
     });
     dGi[t] = step.dgi;
     dGh[t] = step.dgh;
@@ -152,11 +169,10 @@ export function gruBackward(w: GruWeights, tape: GruTape, dy: tf.Tensor2D): GruG
   }
   const dGI = tf.concat(dGi, 0) as tf.Tensor2D; // [T * B, 3H]
   const dGH = tf.concat(dGh, 0) as tf.Tensor2D;
-  const hPrev = tf.concat(tape.hs.slice(0, seqLen), 0) as tf.Tensor2D; // [T * B, H]
   return {
     // Transpose explicitly: matMul(a, b, transposeA) leaves the fast path on wasm.
     weightIh: tf.matMul(tf.transpose(dGI), tape.x), // [3H, In]
-    weightHh: tf.matMul(tf.transpose(dGH), hPrev), // [3H, H]
+    weightHh: tf.matMul(tf.transpose(dGH), tape.hPrev), // [3H, H]
     biasIh: tf.sum(dGI, 0),
     biasHh: tf.sum(dGH, 0),
     dx: tf.matMul(dGI, w.weightIh), // [T * B, In]
