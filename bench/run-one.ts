@@ -12,6 +12,7 @@ import { DEFAULT_TRAIN } from '../src/shared/settings';
 import { initBackend, type BackendChoice } from '../src/main/engine/backend';
 import { readCorpus } from '../src/main/engine/corpus';
 import { generate } from '../src/main/engine/generate';
+import { wantsHelper } from '../src/main/engine/parallel';
 import { Session } from '../src/main/engine/session';
 import { train } from '../src/main/engine/train';
 import { median, runRates, WORKLOAD, type BenchRow } from './helpers';
@@ -31,7 +32,8 @@ export type RowReply = { row: BenchRow } | { skipped: string };
 async function runRow(req: RowRequest): Promise<RowReply> {
   let label: string;
   try {
-    label = (await initBackend(req.backend)).label;
+    const info = await initBackend(req.backend);
+    label = `${info.label}, ${wantsHelper(info.name) ? 2 : 1} thread(s)`;
   } catch (err) {
     return { skipped: err instanceof Error ? err.message : String(err) };
   }
