@@ -102,6 +102,7 @@ function torchRow(opts: BenchOptions, hiddenSize: number): Promise<BenchRow> {
         hiddenSize,
         charsPerSec: t.charsPerSec,
         runs: t.runs,
+        charsPerCpuSec: null,
         genMsPerChar: t.sampleMsPerChar,
         peakRssMB: t.peakRssMB,
         lastLoss: t.lastLoss,

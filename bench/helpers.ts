@@ -138,6 +138,11 @@ export interface BenchRow {
   hiddenSize: number;
   charsPerSec: number;
   runs: number[];
+  /**
+   * Characters per second of CPU time, all threads together: what one core would do if
+   * it were free. Steadier than charsPerSec on a busy machine; null where not measured.
+   */
+  charsPerCpuSec: number | null;
   genMsPerChar: number | null;
   peakRssMB: number;
   lastLoss: number;
@@ -200,6 +205,7 @@ export function resultsTable(rows: readonly BenchRow[]): string {
     'hidden',
     'train chars/s',
     'runs',
+    'chars/CPU-s',
     'gen ms/char',
     'peak RSS MB',
     'train vs torch',
@@ -213,6 +219,7 @@ export function resultsTable(rows: readonly BenchRow[]): string {
       String(row.hiddenSize),
       thousands(row.charsPerSec),
       row.runs.map(thousands).join(' '),
+      row.charsPerCpuSec === null ? '-' : thousands(row.charsPerCpuSec),
       row.genMsPerChar === null ? '-' : row.genMsPerChar.toFixed(3),
       String(Math.round(row.peakRssMB)),
       times(ratios?.train),
@@ -241,6 +248,7 @@ export function resultsJson(
       ...row,
       charsPerSec: Math.round(row.charsPerSec),
       runs: row.runs.map(Math.round),
+      charsPerCpuSec: row.charsPerCpuSec === null ? null : Math.round(row.charsPerCpuSec),
       genMsPerChar: row.genMsPerChar === null ? null : round(row.genMsPerChar, 4),
       peakRssMB: Math.round(row.peakRssMB),
       lastLoss: round(row.lastLoss, 4),

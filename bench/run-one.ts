@@ -54,15 +54,24 @@ async function runRow(req: RowRequest): Promise<RowReply> {
 
   // Training: the clock before step 1 and after every step.
   const stepTimesMs: number[] = [];
+  const cpuTimesMs: number[] = []; // user + system time of all this process's threads
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
   let lastLoss = NaN;
   const done = await train(session, corpus, {
     onEvent: (event) => {
-      if (event.type === 'start' || event.type === 'step') stepTimesMs.push(performance.now());
+      if (event.type === 'start' || event.type === 'step') {
+        stepTimesMs.push(performance.now());
+        cpuTimesMs.push(cpuMs());
+      }
       if (event.type === 'step') lastLoss = event.trainLoss;
     },
   });
   if (done.reason !== 'finished') throw new Error(`training ended early: ${done.reason}`);
   const runs = runRates(stepTimesMs, req.warmup, req.steps, batchSize * seqLen);
+  const cpuRuns = runRates(cpuTimesMs, req.warmup, req.steps, batchSize * seqLen);
 
   // Generation: a short untimed sample first, so one-off setup is not counted per character.
   let genMsPerChar: number | null = null;
@@ -81,6 +90,7 @@ async function runRow(req: RowRequest): Promise<RowReply> {
       hiddenSize: req.hiddenSize,
       charsPerSec: median(runs),
       runs,
+      charsPerCpuSec: median(cpuRuns),
       genMsPerChar,
       peakRssMB: process.resourceUsage().maxRSS / 1024,
       lastLoss,

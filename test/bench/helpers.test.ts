@@ -70,6 +70,7 @@ const row = (engine: string, charsPerSec: number, gen: number, rss: number): Ben
   hiddenSize: 256,
   charsPerSec,
   runs: [charsPerSec],
+  charsPerCpuSec: null,
   genMsPerChar: gen,
   peakRssMB: rss,
   lastLoss: 3,
