@@ -204,7 +204,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       backend: backend.name,
     });
     if (pendingStep) console.log(progressLine(pendingStep));
-    if (done.reason === 'non-finite') {
+    if (done.reason === 'diverged') {
       log(done.message ?? 'training diverged');
       log(saved ? `The last good checkpoint is ${outPath}.` : 'No checkpoint was written.');
       return 1;
