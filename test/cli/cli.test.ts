@@ -133,6 +133,25 @@ describe('the CLI', () => {
     expect(ok.code, ok.stderr).toBe(0);
   });
 
+  it('says when it turned CRLF line endings into LF', async () => {
+    const path = join(dir, 'crlf.txt');
+    writeFileSync(path, 'the cat sat on the mat.\r\n'.repeat(80));
+    const run = await cli([
+      'train',
+      '--corpus',
+      path,
+      '--steps',
+      '1',
+      '--out',
+      'crlf.ckpt',
+      ...TINY,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /turned 80 CRLF\/CR line endings into LF \(--keep-line-endings keeps them\)/,
+    );
+  });
+
   it('refuses a corpus too small for the batch before training, naming settings that fit', async () => {
     const path = join(dir, 'one-kb.txt');
     writeFileSync(path, 'abcdefghij klmnopqrst\n'.repeat(47).slice(0, 1024));

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   corpusFromBytes,
   firstInvalidUtf8,
+  ioError,
   parseEncoding,
   readCorpus,
 } from '../../src/main/engine/corpus';
@@ -88,6 +89,22 @@ describe('a corpus', () => {
     expect((folder as Error).message).toContain('is a folder');
     writeFileSync(join(dir, 'ok.txt'), 'hello world\n');
     expect((await readCorpus(join(dir, 'ok.txt'))).name).toBe('ok.txt');
+  });
+});
+
+describe('file-system errors', () => {
+  it.each([
+    ['EACCES', /permission denied; check the file permissions or choose another location/],
+    ['EROFS', /read-only; choose another location/],
+    ['ENOSPC', /disk is full; free some space or choose another disk/],
+  ])('%s becomes one line saying what to do', (code, message) => {
+    const err = ioError(
+      Object.assign(new Error('raw'), { code }),
+      '/x/model.ckpt',
+      'save the checkpoint',
+    );
+    expect(err.message).toMatch(/^Could not save the checkpoint at \/x\/model.ckpt: /);
+    expect(err.message).toMatch(message);
   });
 });
 

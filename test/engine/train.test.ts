@@ -81,6 +81,24 @@ describe('training', () => {
     expect(divergence(0.7, 1, 2)).toBeUndefined();
   });
 
+  it('trains on a corpus exactly seqLen + 1 characters long with no validation', async () => {
+    const corpus = tinyCorpus('abcdefghijklmnopq'); // 17 = seqLen 16 + 1
+    const session = Session.create(corpus, TINY_MODEL, {
+      ...TINY_TRAIN,
+      batchSize: 1,
+      valFraction: 0,
+      steps: 5,
+    });
+    const losses: number[] = [];
+    const done = await train(session, corpus, {
+      onEvent: (e) => e.type === 'step' && losses.push(e.trainLoss),
+    });
+    expect(done.reason).toBe('finished');
+    expect(losses).toHaveLength(5);
+    expect(losses[4]!).toBeLessThan(losses[0]!);
+    session.dispose();
+  });
+
   it('stops cleanly when asked, after the current step', async () => {
     const corpus = tinyCorpus();
     const session = Session.create(corpus, TINY_MODEL, { ...TINY_TRAIN, steps: 100 });
