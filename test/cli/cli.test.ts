@@ -188,7 +188,7 @@ describe('the CLI', () => {
     ]);
     expect(train.code, train.stderr).toBe(0);
     expect(train.stdout).toMatch(
-      /^step {2}5\/20 \| epoch [\d.]+ \| trainLoss [\d.]+ \| valLoss {3}- {4}\| +[\d,]+ chars\/s \| ETA \d+s$/m,
+      /^step {2}5\/20 \| epoch [\d.]+ \| trainLoss [\d.]+ \| valLoss {3}- {4}\| +[\d,]+ chars\/s \| +\d+s elapsed \| ETA \d+s$/m,
     );
     expect(train.stdout).toMatch(/^step 20\/20 .*valLoss \d\.\d{4}/m);
     expect(train.stderr).toMatch(/backend: (native|WebAssembly|JavaScript)/);

@@ -49,6 +49,9 @@ export async function train(
   });
 
   let stepSec = 0; // smoothed seconds per step
+  // Wall time, evaluations and saves included, added to what earlier runs spent.
+  const runStart = performance.now();
+  const earlierSec = session.training.elapsedSec;
   for (let step = session.training.step + 1; step <= settings.steps; step++) {
     const started = performance.now();
     const seqs = timeMajor(batches.batch(step));
@@ -70,7 +73,7 @@ export async function train(
     stepSec = stepSec === 0 ? seconds : 0.9 * stepSec + 0.1 * seconds;
     const t = session.training;
     t.step = step;
-    t.elapsedSec += seconds;
+    t.elapsedSec = earlierSec + (performance.now() - runStart) / 1000;
     t.trainLoss.push([step, round(loss)]);
     emit({
       type: 'step',
