@@ -33,7 +33,8 @@ async function runRow(req: RowRequest): Promise<RowReply> {
   let label: string;
   try {
     const info = await initBackend(req.backend);
-    label = `${info.label}, ${wantsHelper(info.name) ? 2 : 1} thread(s)`;
+    const work = WORKLOAD.batchSize * WORKLOAD.seqLen * req.hiddenSize;
+    label = `${info.label}, ${wantsHelper(info.name, work) ? 2 : 1} thread(s)`;
   } catch (err) {
     return { skipped: err instanceof Error ? err.message : String(err) };
   }

@@ -55,3 +55,28 @@ describe.each([4, 5])('gradients of a batch of %i windows on two threads', (batc
     ]);
   });
 });
+
+describe('a gradient worker that has stopped', () => {
+  it('leaves the whole batch to this thread, with the same result', async () => {
+    const config: ModelConfig = {
+      vocabSize: 7,
+      embedSize: 3,
+      hiddenSize: 4,
+      numLayers: 1,
+      dropout: 0,
+    };
+    const stopped = await GradHelper.start('wasm');
+    expect(stopped).toBeDefined();
+    await stopped!.close();
+    const params = initParams(config, 2);
+    const seqs = randomBatch(4, 5, config.vocabSize);
+    const one = lossAndGrads(params, config, seqs);
+    const two = await stopped!.lossAndGrads(params, config, seqs);
+    expect(two.loss).toBe(one.loss);
+    tf.dispose([
+      ...Object.values(params),
+      ...Object.values(one.grads),
+      ...Object.values(two.grads),
+    ]);
+  });
+});

@@ -108,14 +108,14 @@ class Stepper {
       this.tensors.push(t);
       return t;
     };
-    this.giTable = tf
-      .tidy(() =>
-        tf.add(
-          tf.matMul(p['embed.weight']!, tf.transpose(p['gru.weight_ih_l0']!)),
-          p['gru.bias_ih_l0']!,
-        ),
-      )
-      .dataSync() as Float32Array;
+    const table = tf.tidy(() =>
+      tf.add(
+        tf.matMul(p['embed.weight']!, tf.transpose(p['gru.weight_ih_l0']!)),
+        p['gru.bias_ih_l0']!,
+      ),
+    );
+    this.giTable = table.dataSync() as Float32Array;
+    table.dispose();
     for (let l = 1; l < numLayers; l++) {
       this.inputs.push({
         weightT: keep(tf.transpose(p[`gru.weight_ih_l${l}`]!) as tf.Tensor2D),

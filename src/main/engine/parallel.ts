@@ -52,14 +52,26 @@ function workerSource(): { script: string | URL; eval: boolean } | undefined {
   return { script: code, eval: true };
 }
 
-/** Whether a second thread can help here: FOLIO_THREADS=1 turns it off. */
-export function wantsHelper(backend: string): boolean {
+/**
+ * Below this many batchSize * seqLen * hiddenSize, a step is over in a few milliseconds
+ * and the second thread's start (about a second) and messages cost more than it saves.
+ */
+export const MIN_PARALLEL_WORK = 100_000;
+
+/**
+ * Whether a second thread can help here: wasm or cpu, two or more cores, a step big
+ * enough (`work`, as above; omit to ask only about the machine). FOLIO_THREADS=1 turns
+ * it off.
+ */
+export function wantsHelper(backend: string, work = Infinity): boolean {
   if (process.env['FOLIO_THREADS'] === '1') return false;
-  return (backend === 'wasm' || backend === 'cpu') && availableParallelism() >= 2;
+  const oneCoreBackend = backend === 'wasm' || backend === 'cpu';
+  return oneCoreBackend && availableParallelism() >= 2 && work >= MIN_PARALLEL_WORK;
 }
 
 export class GradHelper {
   private pending: ((reply: WorkerReply) => void) | undefined;
+  private broken = false;
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: WorkerReply) => {
@@ -68,6 +80,7 @@ export class GradHelper {
       resolve?.(reply);
     });
     const fail = (message: string) => {
+      this.broken = true;
       const resolve = this.pending;
       this.pending = undefined;
       resolve?.({ type: 'error', message });
@@ -108,7 +121,7 @@ export class GradHelper {
   ): Promise<LossAndGrads> {
     const B = seqs.batchSize;
     const dropping = dropout !== undefined && dropout.rate > 0 && config.numLayers > 1;
-    if (B < 2 || dropping) return lossAndGrads(params, config, seqs, dropout);
+    if (B < 2 || dropping || this.broken) return lossAndGrads(params, config, seqs, dropout);
     const mine = Math.ceil(B / 2);
     const [first, second] = [windows(seqs, 0, mine), windows(seqs, mine, B)];
 
@@ -118,11 +131,10 @@ export class GradHelper {
     }
     const theirs = this.request({ type: 'job', config, params: weights, seqs: second });
     const a = lossAndGrads(params, config, first);
-    const b = await theirs;
-    if (b.type !== 'done') {
-      tf.dispose(Object.values(a.grads));
-      throw new Error(`gradient worker failed: ${b.type === 'error' ? b.message : b.type}`);
-    }
+    const reply = await theirs;
+    // A worker that failed is not asked again: this thread does its half, now and after.
+    if (reply.type !== 'done') this.broken = true;
+    const b = reply.type === 'done' ? reply : local(lossAndGrads(params, config, second));
 
     // Weighted by windows: each half's loss and gradients are means over its own rows.
     const wa = mine / B;
@@ -143,6 +155,14 @@ export class GradHelper {
   async close(): Promise<void> {
     await this.worker.terminate();
   }
+}
+
+/** A result computed here, in the shape of the worker's reply. */
+function local(result: LossAndGrads): { loss: number; grads: Record<string, Float32Array> } {
+  const grads: Record<string, Float32Array> = {};
+  for (const [name, g] of Object.entries(result.grads)) grads[name] = g.dataSync() as Float32Array;
+  tf.dispose(Object.values(result.grads));
+  return { loss: result.loss, grads };
 }
 
 /** Windows [from, to) of a time-major batch, as a batch of their own. */
