@@ -131,28 +131,39 @@ export function gruForward(
   const [r, z, n] = splitGates(w);
   // Each gate's input projection for all timesteps in one matmul, [T * B, H], then cut
   // per timestep in JS (on wasm, a row slice copies its whole input first).
-  const gi = [r, z, n].map(
-    (g) => tf.fused.matMul({ a: x, b: g!.inputT, bias: g!.inputBias }).dataSync() as Float32Array,
-  );
+  const gi = [r, z, n].map((g) => {
+    const all = tf.fused.matMul({ a: x, b: g!.inputT, bias: g!.inputBias });
+    const data = all.dataSync() as Float32Array;
+    all.dispose();
+    return data;
+  });
   const at = (data: Float32Array, t: number) =>
     tf.tensor2d(data.subarray(t * size, (t + 1) * size), [batchSize, hidden]);
   const hs: tf.Tensor2D[] = [tf.zeros([batchSize, hidden]) as tf.Tensor2D];
   const cells: CellOut[] = [];
   for (let t = 0; t < seqLen; t++) {
     const h = hs[t]!;
-    const recurrent = (g: GateWeights) =>
-      tf.fused.matMul({ a: h, b: g.hiddenT, bias: g.hiddenBias });
-    const rT = tf.sigmoid(tf.add(at(gi[0]!, t), recurrent(r!))) as tf.Tensor2D;
-    const zT = tf.sigmoid(tf.add(at(gi[1]!, t), recurrent(z!))) as tf.Tensor2D;
-    const ghn2 = recurrent(n!) as tf.Tensor2D; // 2 (W_hn h + b_hn)
-    const s = tf.sigmoid(tf.add(at(gi[2]!, t), tf.mul(rT, ghn2))); // sigmoid(2 a_n)
-    const nT = tf.sub(tf.mul(s, 2), 1) as tf.Tensor2D; // tanh(a_n)
-    hs.push(tf.add(nT, tf.mul(zT, tf.sub(h, nT))) as tf.Tensor2D); // (1 - z) n + z h
-    if (withTape) cells.push({ h: hs[t + 1]!, r: rT, z: zT, n: nT, ghn: ghn2 });
+    // A tidy per timestep: wasm memory only grows, so garbage left for the step's end
+    // would raise the process's peak memory by tens of MB.
+    const cell = tf.tidy(() => {
+      const recurrent = (g: GateWeights) =>
+        tf.fused.matMul({ a: h, b: g.hiddenT, bias: g.hiddenBias });
+      const rT = tf.sigmoid(tf.add(at(gi[0]!, t), recurrent(r!))) as tf.Tensor2D;
+      const zT = tf.sigmoid(tf.add(at(gi[1]!, t), recurrent(z!))) as tf.Tensor2D;
+      const ghn2 = recurrent(n!) as tf.Tensor2D; // 2 (W_hn h + b_hn)
+      const s = tf.sigmoid(tf.add(at(gi[2]!, t), tf.mul(rT, ghn2))); // sigmoid(2 a_n)
+      const nT = tf.sub(tf.mul(s, 2), 1) as tf.Tensor2D; // tanh(a_n)
+      const hNew = tf.add(nT, tf.mul(zT, tf.sub(h, nT))) as tf.Tensor2D; // (1 - z) n + z h
+      return withTape ? { h: hNew, r: rT, z: zT, n: nT, ghn: ghn2 } : { h: hNew };
+    });
+    hs.push(cell.h);
+    if (withTape) cells.push(cell as CellOut);
   }
   const y = tf.concat(hs.slice(1), 0);
-  if (!withTape) return { y };
-  const hPrev = tf.concat(hs.slice(0, seqLen), 0) as tf.Tensor2D;
+  const hPrev = withTape ? (tf.concat(hs.slice(0, seqLen), 0) as tf.Tensor2D) : undefined;
+  tf.dispose(hs);
+  tf.dispose([r, z, n].flatMap((g) => Object.values(g!)));
+  if (!hPrev) return { y };
   return { y, tape: { batchSize, x, hPrev, ...gateFactors(cells, hPrev) } };
 }
 
@@ -225,17 +236,27 @@ export function gruBackward(w: GruWeights, tape: GruTape, dy: tf.Tensor2D): GruG
     });
     dGi[t] = step.dgi;
     dGh[t] = step.dgh;
+    dh?.dispose();
     dh = step.dhPrev;
   }
   const dGI = tf.concat(dGi, 0) as tf.Tensor2D; // [T * B, 3H]
   const dGH = tf.concat(dGh, 0) as tf.Tensor2D;
+  tf.dispose([...dGi, ...dGh, dh!]);
   const inputs = tape.x.shape[1];
   // Weight and bias gradients in one multiply each: dGI^T [x | 1] = [dW_ih | db_ih]. The
   // operand order matters on wasm: the right-hand operand is repacked on every call, at
   // about 10 ns per element, so it should be x or h ([T * B, In or H]), never dGI.
+  // Operands are freed as soon as they are used, to keep the peak of wasm memory down.
   const ones = tf.ones([rows, 1]);
-  const gI = tf.matMul(tf.transpose(dGI), tf.concat([tape.x, ones], 1)); // [3H, In + 1]
-  const gH = tf.matMul(tf.transpose(dGH), tf.concat([tape.hPrev, ones], 1)); // [3H, H + 1]
+  const gradAndBias = (dG: tf.Tensor2D, input: tf.Tensor2D) => {
+    const [dGT, input1] = [tf.transpose(dG), tf.concat([input, ones], 1)];
+    const out = tf.matMul(dGT, input1);
+    tf.dispose([dGT, input1]);
+    return out;
+  };
+  const gI = gradAndBias(dGI, tape.x); // [3H, In + 1]
+  const gH = gradAndBias(dGH, tape.hPrev); // [3H, H + 1]
+  dGH.dispose();
   return {
     weightIh: tf.slice(gI, [0, 0], [-1, inputs]) as tf.Tensor2D, // [3H, In]
     weightHh: tf.slice(gH, [0, 0], [-1, hidden]) as tf.Tensor2D, // [3H, H]
