@@ -125,9 +125,14 @@ export function lossAndGrads(
     // Head and softmax cross-entropy: d loss / d logits = (softmax - onehot) / N.
     const { value, dLogits } = crossEntropy(headLogits(params, x), targets, V);
     loss = value;
+    // Head weight and bias gradients in one multiply: [x^T; 1] dLogits = [dW^T; db]. On
+    // wasm the right-hand operand is repacked every call (~10 ns per element), so it is
+    // dLogits [N, V] rather than x [N, H].
+    const head = tf.matMul(tf.concat([tf.transpose(x), tf.ones([1, x.shape[0]])], 0), dLogits);
+    const H = x.shape[1];
     const out: Params = {
-      'head.weight': tf.matMul(tf.transpose(dLogits), x), // [V, H]
-      'head.bias': tf.sum(dLogits, 0),
+      'head.weight': tf.transpose(tf.slice(head, [0, 0], [H, -1])), // [V, H]
+      'head.bias': tf.reshape(tf.slice(head, [H, 0], [1, -1]), [V]),
     };
     // Backward through the layers, top to bottom.
     let dy = tf.matMul(dLogits, params['head.weight']!) as tf.Tensor2D; // [N, H]
