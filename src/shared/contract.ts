@@ -179,11 +179,14 @@ export type CorpusOptions = z.infer<typeof CorpusOptionsSchema>;
 // ---------------------------------------------------------------------------------------
 // Requests
 
-interface Method<P extends z.ZodType, R extends z.ZodType> {
+export interface Method<P extends z.ZodType, R extends z.ZodType> {
   params: P;
   reply: R;
 }
-const method = <P extends z.ZodType, R extends z.ZodType>(params: P, reply: R): Method<P, R> => ({
+export const method = <P extends z.ZodType, R extends z.ZodType>(
+  params: P,
+  reply: R,
+): Method<P, R> => ({
   params,
   reply,
 });

@@ -1,0 +1,204 @@
+/**
+ * A user's first session in browser mode, in Chromium, with the real trainer: open the
+ * built-in corpus (from a local server) and a small text file, set a tiny model, train,
+ * watch the chart and progress, generate greedily twice, save a checkpoint, reload the
+ * page, open the checkpoint and get the same text. Screenshots of each panel go to
+ * test-results/ for a person to look at.
+ */
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStudioServer, type StudioServer } from '../../src/main/server/server';
+import { TrainerClient } from '../../src/main/trainer/client';
+import { forkTransport } from '../../src/main/trainer/transports';
+import { localServer } from '../helpers/local-server';
+import { smallCorpusText } from '../helpers/studio';
+
+const root = new URL('../../', import.meta.url).pathname;
+const shakespeare = join(root, '../shared/data/tinyshakespeare.txt');
+const shots = join(root, 'test-results');
+const CHROMIUM = process.env.FOLIO_CHROMIUM ?? '/usr/bin/chromium';
+
+let temp: string;
+let corpusServer: Awaited<ReturnType<typeof localServer>>;
+let trainer: TrainerClient;
+let server: StudioServer;
+let browser: BrowserContext;
+let page: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  temp = await mkdtemp(join(tmpdir(), 'folio-e2e-'));
+  await mkdir(shots, { recursive: true });
+  const corpusBytes = await readFile(shakespeare);
+  corpusServer = await localServer((_req, res) => res.end(corpusBytes));
+  const args = ['--data-dir', join(temp, 'data'), '--corpus-url', `${corpusServer.url}/input.txt`];
+  const entry = join(root, 'src/main/trainer/entry.ts');
+  trainer = new TrainerClient(() => forkTransport(entry, args, ['--import', 'tsx']));
+  server = await startStudioServer({ rendererDir: join(root, 'out/renderer'), trainer, port: 0 });
+
+  browser = await chromium.launchPersistentContext(join(temp, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1400, height: 1000 },
+    acceptDownloads: true,
+  });
+  page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  trainer?.close();
+  await corpusServer?.close();
+  await rm(temp, { recursive: true, force: true });
+});
+
+/** An element's text with runs of white space as one space. */
+async function textOf(label: string): Promise<string> {
+  return ((await page.getByLabel(label).textContent()) ?? '').replace(/\s+/g, ' ');
+}
+
+async function shot(panel: string, name: string): Promise<void> {
+  await page.locator(`#${panel}`).screenshot({ path: join(shots, `${name}.png`) });
+}
+
+/** Sets greedy sampling and returns the generated text once generation has finished. */
+async function generateGreedy(): Promise<string> {
+  await page.getByLabel('Temperature value').fill('0');
+  await expect
+    .poll(() => page.locator('output[for="temperature"]').textContent())
+    .toMatch(/greedy/);
+  await page.getByLabel('Length', { exact: true }).fill('120');
+  await page.getByLabel('Prime text').fill('the ');
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  const output = page.getByLabel('Generated text');
+  await expect.poll(() => output.getAttribute('aria-busy'), { timeout: 60_000 }).toBe('false');
+  const text = (await output.textContent()) ?? '';
+  expect([...text]).toHaveLength(120);
+  return text;
+}
+
+async function fill(label: string, value: string): Promise<void> {
+  await page.getByLabel(label, { exact: true }).fill(value);
+}
+
+describe('the studio in a browser', () => {
+  let greedy = '';
+  let checkpointPath = '';
+
+  it('loads with the token and shows the backend', async () => {
+    await page.goto(server.url);
+    await expect
+      .poll(() => page.getByText(/Backend: (native|WebAssembly|JavaScript)/).count())
+      .toBe(1);
+  });
+
+  it('downloads the built-in corpus once, checks it and describes it', async () => {
+    await page.getByRole('button', { name: /Use Tiny Shakespeare/ }).click();
+    await expect.poll(() => textOf('Corpus facts'), { timeout: 30_000 }).toContain('1,115,394');
+    expect(await textOf('Corpus facts')).toContain('vocabSize 65');
+    await shot('corpus', 'corpus-tiny-shakespeare');
+  });
+
+  it('opens a small text file through the file picker', async () => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open text file…' }).click();
+    await (
+      await chooser
+    ).setFiles({
+      name: 'small.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(smallCorpusText()),
+    });
+    await expect.poll(() => textOf('Corpus facts')).toContain('Name small.txt');
+    await shot('corpus', 'corpus-small');
+  });
+
+  it('checks settings as they are typed and estimates the cost', async () => {
+    await fill('Hidden size', '0');
+    await expect
+      .poll(() => page.getByText('Hidden size must be an integer from 1 to 4096').count())
+      .toBe(1);
+    for (const [label, value] of [
+      ['Hidden size', '32'],
+      ['Embedding size', '8'],
+      ['Layers', '1'],
+      ['Sequence length', '16'],
+      ['Batch size', '8'],
+      ['Steps', '30'],
+      ['Evaluate every', '10'],
+      ['Validation fraction', '0.1'],
+    ] as const) {
+      await fill(label, value);
+    }
+    await expect.poll(() => textOf('Estimates')).toMatch(/Parameters 5,303 \(vocabSize 31\)/);
+    await shot('settings', 'settings');
+  });
+
+  it('trains: progress moves and the chart gains points', async () => {
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    const chart = page.getByRole('img', { name: /Loss chart/ });
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText(/Finished at step 30/).count(), { timeout: 120_000 })
+      .toBe(1);
+    expect(await page.getByTestId('step').textContent()).toBe('30 / 30');
+    expect(await page.locator('#train-progress').getAttribute('value')).toBe('30');
+    // 30 trainLoss points and 3 valLoss points (steps 10, 20, 30).
+    await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(33);
+    await shot('training', 'training');
+  });
+
+  it('generates the same text twice at temperature 0', async () => {
+    greedy = await generateGreedy();
+    expect(await generateGreedy()).toBe(greedy);
+    await shot('generator', 'generator');
+  });
+
+  it('saves a checkpoint as a download named after corpus, step and valLoss', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save checkpoint…' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^small-step30-val\d+\.\d{3}\.ckpt$/);
+    checkpointPath = join(temp, file.suggestedFilename());
+    await file.saveAs(checkpointPath);
+    await shot('checkpoints', 'checkpoints-saved');
+  });
+
+  it('after a reload, opens the checkpoint and generates the same text', async () => {
+    await page.reload();
+    await expect.poll(() => page.getByRole('heading', { name: 'Folio' }).count()).toBe(1);
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open checkpoint…' }).click();
+    await (await chooser).setFiles(checkpointPath);
+    await expect.poll(() => page.getByText(/^Opened small-step30/).count()).toBe(1);
+    expect(await textOf('Model facts')).toMatch(/Steps 30 .*Corpus small\.txt/);
+    const chart = page.getByRole('img', { name: /Loss chart/ });
+    await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(33);
+    await shot('checkpoints', 'checkpoints-opened');
+    expect(await generateGreedy()).toBe(greedy);
+    await page.screenshot({ path: join(shots, 'studio.png'), fullPage: true });
+  });
+
+  it('showed no page errors or Content-Security-Policy violations', () => {
+    expect(problems).toEqual([]);
+  });
+});
