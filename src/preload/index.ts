@@ -6,22 +6,22 @@
  * Each function sends its own channel; main checks the sender and the arguments.
  */
 import { contextBridge, ipcRenderer } from 'electron';
+import type { FolioApi } from '../shared/api';
 import {
   channel,
   EVENT_CHANNEL,
   FOLIO_API_KEY,
   MENU_CHANNEL,
-  SHELL_METHODS,
-  type FolioApi,
-} from '../shared/api';
-import { STUDIO_METHODS } from '../shared/contract';
+  SHELL_METHOD_NAMES,
+  STUDIO_METHOD_NAMES,
+} from '../shared/channels';
 
 // Filled in at build time from package.json (see electron.vite.config.ts), because a
 // sandboxed preload cannot read files or ask `app` for its version without IPC.
 declare const __FOLIO_VERSION__: string;
 
 /** One function per request name: folio.train(params) invokes "folio:train". */
-function invokers(names: string[]): Record<string, (params: unknown) => Promise<unknown>> {
+function invokers(names: readonly string[]): Record<string, (params: unknown) => Promise<unknown>> {
   return Object.fromEntries(
     names.map((name) => [name, (params: unknown) => ipcRenderer.invoke(channel(name), params)]),
   );
@@ -35,8 +35,8 @@ function subscribe<T>(name: string, listener: (payload: T) => void): () => void 
 }
 
 const api = {
-  ...invokers(Object.keys(STUDIO_METHODS)),
-  ...invokers(Object.keys(SHELL_METHODS)),
+  ...invokers(STUDIO_METHOD_NAMES),
+  ...invokers(SHELL_METHOD_NAMES),
   version: () => __FOLIO_VERSION__,
   onEvent: (listener) => subscribe(EVENT_CHANNEL, listener),
   onMenu: (listener) => subscribe(MENU_CHANNEL, listener),

@@ -8,6 +8,7 @@
  * Runs anywhere (renderer, preload, main, trainer, tests): imports zod and shared types only.
  */
 import { z } from 'zod';
+import type { STUDIO_METHOD_NAMES } from './channels';
 import type { DoneEvent, EvalEvent, StartEvent, StepEvent } from './events';
 import { checkSetting, type ModelConfig, type SettingName, type TrainSettings } from './settings';
 
@@ -225,7 +226,7 @@ export const STUDIO_METHODS = {
   exportCheckpoint: method(empty, z.object({ name: fileName, bytes })),
   /** Loads a .ckpt: the model to generate from or resume. */
   openCheckpoint: method(z.object({ name: fileName, bytes }), ModelSummarySchema),
-} as const;
+} as const satisfies Record<(typeof STUDIO_METHOD_NAMES)[number], unknown>;
 
 /**
  * Requests only the host (Electron main, the server) may send: they name files on disk,

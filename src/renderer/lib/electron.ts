@@ -7,14 +7,13 @@ import {
   type StudioMethod,
 } from '../../shared/contract';
 import type { z } from 'zod';
+import type { FolioApi, Outcome } from '../../shared/api';
 import {
   SHELL_METHODS,
-  type FolioApi,
-  type Outcome,
   type ShellMethod,
   type ShellParams,
   type ShellReply,
-} from '../../shared/api';
+} from '../../shared/shell';
 import type { Platform } from './platform';
 
 function unwrap<T>(outcome: Outcome<T>): T {

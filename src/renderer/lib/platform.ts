@@ -12,7 +12,7 @@ import type {
   StudioEvent,
   StudioMethod,
 } from '../../shared/contract';
-import type { MenuCommand } from '../../shared/api';
+import type { MenuCommand } from '../../shared/channels';
 
 export interface Platform {
   kind: 'electron' | 'browser';

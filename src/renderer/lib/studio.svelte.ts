@@ -12,7 +12,7 @@ import type {
   StudioEvent,
 } from '../../shared/contract';
 import type { DoneEvent, EvalEvent, StartEvent, StepEvent } from '../../shared/events';
-import type { MenuCommand } from '../../shared/api';
+import type { MenuCommand } from '../../shared/channels';
 import { LossHistory } from './history.svelte';
 import { fileBytes, type Platform } from './platform';
 import { SettingsForm } from './settings.svelte';
