@@ -144,7 +144,7 @@ export const EvalEventSchema = z.object({
 export const DoneEventSchema = z.object({
   type: z.literal('done'),
   step: count,
-  reason: z.enum(['finished', 'stopped', 'non-finite']),
+  reason: z.enum(['finished', 'stopped', 'diverged']),
   message: z.string().optional(),
 }) satisfies z.ZodType<DoneEvent>;
 

@@ -41,8 +41,9 @@ export interface EvalEvent {
 export interface DoneEvent {
   type: 'done';
   step: number;
-  reason: 'finished' | 'stopped' | 'non-finite';
-  /** Why a run ended early and what to do, for 'non-finite'. */
+  /** 'diverged': the loss became NaN, infinite, or far worse than guessing; see message. */
+  reason: 'finished' | 'stopped' | 'diverged';
+  /** What went wrong and what to do, for 'diverged'. */
   message?: string;
 }
 

@@ -12,19 +12,40 @@ export type Flags = Record<string, string | boolean | undefined>;
 export function parseFlags(argv: string[], options: ParseArgsConfig['options'], command: string) {
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: joinNegativeValues(argv, options ?? {}),
       options,
       allowPositionals: true,
       strict: true,
     });
     return { flags: values as Flags, positionals };
   } catch (err) {
-    const reason = (err as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
+    const reason = (err as Error).message.split('\n')[0]!.replace(/\.* To specify.*$|\.+$/, '');
     throw new FolioError(
       `${reason}. Run "npm run cli -- ${command} --help" for the options.`,
       'invalid-input',
     );
   }
+}
+
+/**
+ * parseArgs reads `--temperature -1` as two flags and calls it ambiguous; a user means a
+ * negative value, so it is joined as `--temperature=-1` and then judged by range checks.
+ */
+function joinNegativeValues(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const next = argv[i + 1];
+    const takesValue = flag.startsWith('--') && options[flag.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${flag}=${next}`);
+      i++;
+    } else out.push(flag);
+  }
+  return out;
 }
 
 /** A number flag; undefined when absent. */

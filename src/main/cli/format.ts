@@ -13,7 +13,7 @@ export function thousands(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** "step  120/3000 | epoch 0.38 | trainLoss 2.1234 | valLoss 2.0567 | 9,312 chars/s | ETA 8m12s" */
+/** "step  120/3000 | epoch 0.38 | trainLoss 2.1234 | valLoss 2.0567 | 9,312 chars/s |  1m02s elapsed | ETA 8m12s" */
 export function progressLine(step: StepEvent, val?: EvalEvent): string {
   const width = String(step.totalSteps).length;
   return [
@@ -22,6 +22,7 @@ export function progressLine(step: StepEvent, val?: EvalEvent): string {
     `trainLoss ${step.trainLoss.toFixed(4)}`,
     `valLoss ${val ? val.valLoss.toFixed(4) : '  -   '}`,
     `${thousands(step.charsPerSec).padStart(6)} chars/s`,
+    `${duration(step.elapsedSec).padStart(6)} elapsed`,
     `ETA ${duration(step.etaSec)}`,
   ].join(' | ');
 }

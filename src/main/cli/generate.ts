@@ -58,7 +58,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     const chars = generate(session, options);
     // Pull the first character before writing anything, so a bad prime fails cleanly.
     const first = await chars.next();
-    if (flags['seed'] === undefined) console.error(`seed: ${seed}`);
+    if (flags['seed'] === undefined && options.temperature > 0) console.error(`seed: ${seed}`);
     let buffer = options.prime + (first.done ? '' : first.value);
     for await (const ch of chars) {
       buffer += ch;

@@ -101,6 +101,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const outPath = resolve(
     stringFlag(flags, 'out') ?? `${basename(corpusPath, extname(corpusPath))}.ckpt`,
   );
+  if (outPath === resolve(corpusPath)) {
+    throw new FolioError(
+      `--out ${outPath} is the corpus itself; choose another file name.`,
+      'invalid-input',
+    );
+  }
   if (existsSync(outPath) && !flags['force'] && (!resumePath || resolve(resumePath) !== outPath)) {
     throw new FolioError(
       `${outPath} already exists; choose another --out, resume it with --resume, or pass --force to overwrite it.`,
@@ -204,7 +210,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       backend: backend.name,
     });
     if (pendingStep) console.log(progressLine(pendingStep));
-    if (done.reason === 'non-finite') {
+    if (done.reason === 'diverged') {
       log(done.message ?? 'training diverged');
       log(saved ? `The last good checkpoint is ${outPath}.` : 'No checkpoint was written.');
       return 1;

@@ -76,6 +76,10 @@ async function load(kind: 'native' | 'wasm' | 'cpu'): Promise<void> {
 }
 
 function firstLine(err: unknown): string {
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    return 'not installed (optional; its install needs to download libtensorflow)';
+  }
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0]!.slice(0, 200);
 }

@@ -116,7 +116,7 @@ export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding):
       'bad-corpus',
     );
   }
-  if (encoding === 'windows-1252') return new TextDecoder('windows-1252').decode(bytes);
+  if (encoding === 'windows-1252') return decodeWindows1252(bytes);
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const shown = `0x${bytes[bad]!.toString(16).padStart(2, '0').toUpperCase()}`;
@@ -128,6 +128,29 @@ export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding):
   }
   // ignoreBOM false (the default) drops a leading byte-order mark, as editors do.
   return new TextDecoder('utf-8').decode(bytes);
+}
+
+/** Code points of bytes 0x80-0x9F in Windows-1252; the five unassigned bytes map to C1 controls. */
+// prettier-ignore
+const CP1252_HIGH = [
+  0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+  0x2039, 0x0152, 0x008d, 0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+  0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+];
+
+/**
+ * Windows-1252, written out: Node's TextDecoder('windows-1252') decodes 0x80-0x9F as
+ * Latin-1 control characters (0x92 becomes U+0092, not the apostrophe U+2019).
+ */
+export function decodeWindows1252(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  for (let start = 0; start < bytes.length; start += 8192) {
+    const codes = Array.from(bytes.subarray(start, start + 8192), (b) =>
+      b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80]! : b,
+    );
+    parts.push(String.fromCharCode(...codes));
+  }
+  return parts.join('');
 }
 
 /**

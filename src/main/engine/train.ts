@@ -49,6 +49,9 @@ export async function train(
   });
 
   let stepSec = 0; // smoothed seconds per step
+  // Wall time, evaluations and saves included, added to what earlier runs spent.
+  const runStart = performance.now();
+  const earlierSec = session.training.elapsedSec;
   for (let step = session.training.step + 1; step <= settings.steps; step++) {
     const started = performance.now();
     const seqs = timeMajor(batches.batch(step));
@@ -58,12 +61,10 @@ export async function train(
       step,
     });
     const norm = globalNorm(grads);
-    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+    const problem = divergence(loss, norm, session.config.vocabSize);
+    if (problem) {
       tf.dispose(Object.values(grads));
-      return finish(
-        emit,
-        nonFinite(step, settings.lr, Number.isFinite(loss) ? 'gradient' : 'loss'),
-      );
+      return finish(emit, diverged(step, settings.lr, problem));
     }
     adamStep(session.params, grads, session.adam, settings.lr, settings.clip, norm);
     tf.dispose(Object.values(grads));
@@ -72,7 +73,7 @@ export async function train(
     stepSec = stepSec === 0 ? seconds : 0.9 * stepSec + 0.1 * seconds;
     const t = session.training;
     t.step = step;
-    t.elapsedSec += seconds;
+    t.elapsedSec = earlierSec + (performance.now() - runStart) / 1000;
     t.trainLoss.push([step, round(loss)]);
     emit({
       type: 'step',
@@ -100,15 +101,31 @@ export async function train(
   return finish(emit, { type: 'done', step: session.training.step, reason: 'finished' });
 }
 
-function nonFinite(step: number, lr: number, what: string): DoneEvent {
+/**
+ * Why this step's numbers mean the run has diverged, or undefined. Besides NaN and
+ * infinity, a loss far above ln(vocabSize) (what guessing uniformly scores) counts: the
+ * log-softmax keeps a wildly diverged loss finite, so NaN alone would never stop it.
+ */
+export function divergence(loss: number, gradNorm: number, vocabSize: number): string | undefined {
+  if (!Number.isFinite(loss)) return `the loss became ${loss}`;
+  if (!Number.isFinite(gradNorm)) return `the gradient became ${gradNorm}`;
+  const uniform = Math.log(vocabSize);
+  const limit = Math.max(3 * uniform, uniform + 5);
+  if (loss > limit) {
+    return `the loss jumped to ${loss.toFixed(2)} nats/char, far above the ${uniform.toFixed(2)} of guessing uniformly`;
+  }
+  return undefined;
+}
+
+function diverged(step: number, lr: number, problem: string): DoneEvent {
   return {
     type: 'done',
     step: step - 1,
-    reason: 'non-finite',
+    reason: 'diverged',
     message:
-      `Training stopped at step ${step}: the ${what} became NaN or infinite, so the model diverged. ` +
-      `Lower the learning rate (now ${lr}; try ${Math.min(lr / 10, 3e-3)}) or the gradient clip. ` +
-      `The last saved checkpoint was not touched.`,
+      `Training stopped at step ${step}: ${problem}, so the model diverged. Lower the learning ` +
+      `rate (now ${lr}; try ${Math.min(lr / 10, 3e-3)}) or the gradient clip. Nothing was saved ` +
+      `from this step on; the last saved checkpoint is intact.`,
   };
 }
 

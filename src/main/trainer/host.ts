@@ -280,7 +280,7 @@ export class TrainerHost {
   private async finishRun(done: ReturnType<typeof train>, session: Session): Promise<void> {
     try {
       const event = await done;
-      if (event.reason !== 'non-finite') await this.save(session, 'autosave');
+      if (event.reason !== 'diverged') await this.save(session, 'autosave');
     } catch (err) {
       this.emit({ type: 'trainError', message: errorInfo(err).message });
     } finally {

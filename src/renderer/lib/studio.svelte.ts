@@ -183,7 +183,7 @@ export class Studio {
       case 'done':
         this.done = event;
         this.running = false;
-        if (event.reason === 'non-finite') this.trainError = event.message ?? 'Training diverged.';
+        if (event.reason === 'diverged') this.trainError = event.message ?? 'Training diverged.';
         void this.refreshModel();
         break;
       case 'sample':

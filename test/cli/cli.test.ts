@@ -1,0 +1,330 @@
+/**
+ * The command line as a user meets it: real processes, real files, exit codes and the
+ * exact lines printed. Each run starts the CLI with tsx, as `npm run cli` does.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '../../src/main/engine/checkpoint';
+
+const MAIN = resolve('src/main/cli/main.ts');
+// The runs happen in a temporary folder, so tsx is named by its file, not its package name.
+const TSX = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
+const dir = mkdtempSync(join(tmpdir(), 'folio-cli-'));
+const corpus = join(dir, 'cats.txt');
+const TINY = [
+  '--hidden-size',
+  '16',
+  '--embed-size',
+  '8',
+  '--seq-len',
+  '12',
+  '--batch-size',
+  '4',
+  '--eval-every',
+  '10',
+];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(
+  args: string[],
+  onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void,
+): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      onStdout?.(stdout, (signal) => child.kill(signal));
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * A refusal is a non-zero exit and one line on stderr starting "folio:" (after any progress
+ * lines printed before the problem showed), with no stack trace.
+ */
+function expectOneLineError(run: Run, ...parts: (string | RegExp)[]) {
+  expect(run.code, run.stderr).not.toBe(0);
+  const lines = run.stderr.trim().split('\n');
+  const errors = lines.filter((line) => line.startsWith('folio:'));
+  expect(errors, run.stderr).toHaveLength(1);
+  expect(lines[lines.length - 1]).toBe(errors[0]);
+  expect(run.stderr).not.toMatch(/^\s+at /m);
+  for (const part of parts) expect(errors[0]).toMatch(part);
+}
+
+beforeAll(() => {
+  writeFileSync(corpus, 'the cat sat on the mat. the dog sat on the log.\n'.repeat(60));
+});
+
+describe('the CLI', () => {
+  it('prints usage without a command, and refuses an unknown one', async () => {
+    const usage = await cli([]);
+    expect(usage.code).toBe(2);
+    expect(usage.stdout).toContain('train');
+    expectOneLineError(await cli(['fly']), /unknown command "fly"/);
+  });
+
+  it.each([
+    [
+      ['--hidden-size', '0'],
+      /Hidden size must be an integer from 1 to 4096 \(--hidden-size\), got 0/,
+    ],
+    [['--hidden-size', '1e9'], /Hidden size must be .* got 1000000000/],
+    [['--seq-len', '0'], /Sequence length must be an integer from 1/],
+    [['--batch-size', '-1'], /Batch size must be an integer from 1 .* got -1/],
+    [['--lr', 'NaN'], /--lr must be a number, got "NaN"/],
+    [['--dropout', '1'], /Dropout must be a number from 0 below 1 \(--dropout\), got 1/],
+    [['--val-fraction', '1'], /Validation fraction must be a number from 0 to 0.9/],
+    [['--hidden-size', 'abc'], /--hidden-size must be a number, got "abc"/],
+    [['--bogus', '3'], /Unknown option '--bogus'.*--help/],
+    [['--hidden-size'], /--hidden-size.*argument missing|requires a value|argument/i],
+  ])('refuses train %j in one line naming the field', async (args, message) => {
+    expectOneLineError(await cli(['train', '--corpus', corpus, ...args]), message);
+  });
+
+  it('says in one line when the corpus is missing, a folder, empty or binary', async () => {
+    mkdirSync(join(dir, 'folder'), { recursive: true });
+    writeFileSync(join(dir, 'empty.txt'), '');
+    writeFileSync(
+      join(dir, 'image.png'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+    );
+    expectOneLineError(await cli(['train', '--corpus', join(dir, 'missing.txt')]), /no such file/);
+    expectOneLineError(await cli(['train', '--corpus', join(dir, 'folder')]), /is a folder/);
+    expectOneLineError(await cli(['train', '--corpus', join(dir, 'empty.txt')]), /is empty/);
+    expectOneLineError(await cli(['train', '--corpus', join(dir, 'image.png')]), /looks binary/);
+  });
+
+  it('refuses Windows-1252 bytes with the offset and hint, and trains with --encoding windows-1252', async () => {
+    const path = join(dir, 'win.txt');
+    writeFileSync(
+      path,
+      Buffer.from(Array.from({ length: 200 }, () => [0x49, 0x74, 0x92, 0x73, 0x0a]).flat()),
+    );
+    expectOneLineError(
+      await cli(['train', '--corpus', path, ...TINY]),
+      /offset 2.*--encoding windows-1252/,
+    );
+    const ok = await cli([
+      'train',
+      '--corpus',
+      path,
+      '--encoding',
+      'windows-1252',
+      '--steps',
+      '2',
+      '--out',
+      'win.ckpt',
+      ...TINY,
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it('says when it turned CRLF line endings into LF', async () => {
+    const path = join(dir, 'crlf.txt');
+    writeFileSync(path, 'the cat sat on the mat.\r\n'.repeat(80));
+    const run = await cli([
+      'train',
+      '--corpus',
+      path,
+      '--steps',
+      '1',
+      '--out',
+      'crlf.ckpt',
+      ...TINY,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /turned 80 CRLF\/CR line endings into LF \(--keep-line-endings keeps them\)/,
+    );
+  });
+
+  it('refuses a corpus too small for the batch before training, naming settings that fit', async () => {
+    const path = join(dir, 'one-kb.txt');
+    writeFileSync(path, 'abcdefghij klmnopqrst\n'.repeat(47).slice(0, 1024));
+    const run = await cli([
+      'train',
+      '--corpus',
+      path,
+      '--seq-len',
+      '100',
+      '--batch-size',
+      '64',
+      '--val-fraction',
+      '0.15',
+    ]);
+    expectOneLineError(
+      run,
+      /--batch-size 8 \(with --seq-len 100\)/,
+      /--seq-len 13 \(with --batch-size 64\)/,
+    );
+  });
+
+  it('trains, saves, describes, generates and evaluates', async () => {
+    const train = await cli([
+      'train',
+      '--corpus',
+      corpus,
+      '--steps',
+      '20',
+      '--out',
+      'cats.ckpt',
+      '--log-every',
+      '5',
+      ...TINY,
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    expect(train.stdout).toMatch(
+      /^step {2}5\/20 \| epoch [\d.]+ \| trainLoss [\d.]+ \| valLoss {3}- {4}\| +[\d,]+ chars\/s \| +\d+s elapsed \| ETA \d+s$/m,
+    );
+    expect(train.stdout).toMatch(/^step 20\/20 .*valLoss \d\.\d{4}/m);
+    expect(train.stderr).toMatch(/backend: (native|WebAssembly|JavaScript)/);
+    expect(train.stderr).toMatch(/finished at step 20 .*saved .*cats\.ckpt/);
+
+    const info = await cli(['info', 'cats.ckpt']);
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(/hiddenSize 16/);
+    expect(info.stdout).toMatch(/step 20 of 20/);
+    expect(info.stdout).toMatch(/vocabSize +\d+: "\\n"/);
+
+    const greedy = await cli([
+      'generate',
+      '--checkpoint',
+      'cats.ckpt',
+      '--temperature',
+      '0',
+      '--length',
+      '50',
+      '--prime',
+      'the ',
+    ]);
+    expect(greedy.code, greedy.stderr).toBe(0);
+    expect([...greedy.stdout]).toHaveLength(54);
+    expect(greedy.stdout.startsWith('the ')).toBe(true);
+    expect(
+      (
+        await cli([
+          'generate',
+          '--checkpoint',
+          'cats.ckpt',
+          '--temperature',
+          '0',
+          '--length',
+          '50',
+          '--prime',
+          'the ',
+        ])
+      ).stdout,
+    ).toBe(greedy.stdout);
+    const sampled = await cli(['generate', 'cats.ckpt', '--length', '30']);
+    expect(sampled.stderr).toMatch(/^seed: \d+$/m);
+    const seed = /seed: (\d+)/.exec(sampled.stderr)![1]!;
+    expect((await cli(['generate', 'cats.ckpt', '--length', '30', '--seed', seed])).stdout).toBe(
+      sampled.stdout,
+    );
+    expectOneLineError(
+      await cli(['generate', 'cats.ckpt', '--prime', 'Hi!']),
+      /'H', 'i', '!'.*--drop-unknown/,
+    );
+    expectOneLineError(
+      await cli(['generate', 'cats.ckpt', '--temperature', '-1']),
+      /Temperature must be/,
+    );
+
+    const evaluated = await cli(['eval', '--checkpoint', 'cats.ckpt', '--corpus', corpus]);
+    expect(evaluated.stdout).toMatch(
+      /^loss \d\.\d{4} nats\/char \(\d\.\d{4} bits\/char\) over [\d,]+ characters of cats\.txt$/m,
+    );
+
+    expectOneLineError(
+      await cli(['train', '--corpus', corpus, '--out', 'cats.ckpt', ...TINY]),
+      /already exists.*--force/,
+    );
+    const resumed = await cli([
+      'train',
+      '--corpus',
+      corpus,
+      '--resume',
+      'cats.ckpt',
+      '--out',
+      'cats.ckpt',
+      '--steps',
+      '30',
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming cats\.ckpt at step 20/);
+    expect(resumed.stdout).toMatch(/^step 30\/30/m);
+    expect(resumed.stdout).not.toMatch(/^step +1\//m);
+  });
+
+  it('refuses to resume on text with characters the model lacks, listing them', async () => {
+    const other = join(dir, 'other.txt');
+    writeFileSync(other, 'the cat sat on the mat. the dog sat on the log!?\n'.repeat(60));
+    await cli(['train', '--corpus', corpus, '--steps', '2', '--out', 'base.ckpt', ...TINY]);
+    expectOneLineError(
+      await cli(['train', '--corpus', other, '--resume', 'base.ckpt', '--steps', '4']),
+      /2 character\(s\).*'!', '\?'/,
+    );
+  });
+
+  it('saves a checkpoint when stopped with Ctrl-C', async () => {
+    let sent = false;
+    const run = await cli(
+      [
+        'train',
+        '--corpus',
+        corpus,
+        '--steps',
+        '100000',
+        '--out',
+        'stopped.ckpt',
+        '--log-every',
+        '1',
+        ...TINY,
+      ],
+      (out, kill) => {
+        if (!sent && /^step +3\//m.test(out)) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/stopped at step \d+ .*saved .*stopped\.ckpt/);
+    const ckpt = decodeCheckpoint(readFileSync(join(dir, 'stopped.ckpt')), 'stopped.ckpt');
+    expect(ckpt.training.step).toBeGreaterThanOrEqual(3);
+    expect(ckpt.training.step).toBeLessThan(100000);
+  });
+
+  it('stops a diverging run, says to lower the learning rate, and writes no checkpoint', async () => {
+    const run = await cli([
+      'train',
+      '--corpus',
+      corpus,
+      '--lr',
+      '10',
+      '--steps',
+      '50',
+      '--out',
+      'diverged.ckpt',
+      ...TINY,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/diverged\. Lower the learning rate \(now 10; try 0\.003\)/);
+    expect(run.stderr).toMatch(/No checkpoint was written/);
+    expect(existsSync(join(dir, 'diverged.ckpt'))).toBe(false);
+  });
+});
