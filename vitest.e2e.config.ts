@@ -10,7 +10,12 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     testTimeout: 240_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
+    // One file at a time: each starts processes (trainer, Chromium, electron-builder), and
+    // two cores shared with them make timing-based waits flaky.
+    fileParallelism: false,
+    // A loaded machine can take seconds to start the trainer or redraw: wait, then fail.
+    expect: { poll: { timeout: 30_000, interval: 100 } },
     watch: false,
   },
 });
