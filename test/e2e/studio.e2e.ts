@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * A user's first session in browser mode, in Chromium, with the real trainer: open the
  * built-in corpus (from a local server) and a small text file, set a tiny model, train,
@@ -5,11 +6,12 @@
  * page, open the checkpoint and get the same text. Screenshots of each panel go to
  * test-results/ for a person to look at.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/main/engine/checkpoint';
 import { startStudioServer, type StudioServer } from '../../src/main/server/server';
 import { TrainerClient } from '../../src/main/trainer/client';
 import { forkTransport } from '../../src/main/trainer/transports';
@@ -89,7 +91,8 @@ async function generateGreedy(): Promise<string> {
   await page.getByRole('button', { name: 'Generate', exact: true }).click();
   const output = page.getByLabel('Generated text');
   await expect.poll(() => output.getAttribute('aria-busy'), { timeout: 60_000 }).toBe('false');
-  const text = (await output.textContent()) ?? '';
+  expect(await output.locator('.prime').textContent()).toBe('the ');
+  const text = (await output.locator('.generated').textContent()) ?? '';
   expect([...text]).toHaveLength(120);
   return text;
 }
@@ -128,6 +131,23 @@ describe('the studio in a browser', () => {
     });
     await expect.poll(() => textOf('Corpus facts')).toContain('Name small.txt');
     await shot('corpus', 'corpus-small');
+  });
+
+  it('refuses a binary file with a message in the corpus panel', async () => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open text file…' }).click();
+    await (
+      await chooser
+    ).setFiles({
+      name: 'picture.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+    });
+    const alert = page.locator('#corpus [role="alert"]');
+    await expect.poll(() => alert.textContent()).toMatch(/picture\.png/);
+    // The corpus that was open stays open.
+    expect(await textOf('Corpus facts')).toContain('Name small.txt');
+    await shot('corpus', 'corpus-refused');
   });
 
   it('checks settings as they are typed and estimates the cost', async () => {
@@ -196,6 +216,42 @@ describe('the studio in a browser', () => {
     await shot('checkpoints', 'checkpoints-opened');
     expect(await generateGreedy()).toBe(greedy);
     await page.screenshot({ path: join(shots, 'studio.png'), fullPage: true });
+  });
+
+  it('draws a loss history of 100,000 steps without stalling', async () => {
+    const ckpt = decodeCheckpoint(await readFile(checkpointPath), 'long.ckpt');
+    // A long run's history: a noisy falling curve, a valLoss every 200 steps.
+    const curve = (step: number) => 1.4 + 2.6 * Math.exp(-step / 8000);
+    ckpt.training.trainLoss = Array.from({ length: 100_000 }, (_, i) => [
+      i + 1,
+      curve(i + 1) + 0.1 * Math.sin(i * 12.9898),
+    ]);
+    ckpt.training.valLoss = Array.from({ length: 500 }, (_, i) => [
+      200 * (i + 1),
+      curve(200 * (i + 1)) + 0.05,
+    ]);
+    ckpt.training.step = 100_000;
+    ckpt.training.settings.steps = 100_000;
+    ckpt.training.bestValLoss = Math.min(...ckpt.training.valLoss.map(([, loss]) => loss));
+    const longPath = join(temp, 'long-history.ckpt');
+    await writeFile(longPath, encodeCheckpoint(ckpt));
+
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open checkpoint…' }).click();
+    await (await chooser).setFiles(longPath);
+    const chart = page.getByRole('img', { name: /Loss chart/ });
+    await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(100_500);
+    // Switching units rebuilds and redraws everything: time it in the page.
+    const ms = await page.evaluate(async () => {
+      const started = performance.now();
+      document.querySelector<HTMLInputElement>('input[value="bits"]')!.click();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the chart's redraw delay
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      return performance.now() - started - 300;
+    });
+    console.log(`Redrawing 100,500 points in bits took ${ms.toFixed(0)} ms.`);
+    expect(ms).toBeLessThan(1000);
+    await shot('training', 'training-100k-points-bits');
   });
 
   it('showed no page errors or Content-Security-Policy violations', () => {

@@ -19,6 +19,8 @@ import { SettingsForm } from './settings.svelte';
 
 export interface Generation {
   id: string;
+  /** The prime this text continues (shown before it, not part of it). */
+  prime: string;
   text: string;
   running: boolean;
   error: string;
@@ -54,7 +56,7 @@ export class Studio {
   done = $state<DoneEvent | null>(null);
   trainError = $state('');
 
-  generation = $state<Generation>({ id: '', text: '', running: false, error: '' });
+  generation = $state<Generation>({ id: '', prime: '', text: '', running: false, error: '' });
   generateOptions = $state<GenerateOptions>({
     length: 400,
     temperature: 0.8,
@@ -68,6 +70,14 @@ export class Studio {
   sampleEvery = $state(0);
 
   readonly history = new LossHistory();
+
+  /** The model's step and losses as of now: live during a run, else from its summary. */
+  progress = $derived({
+    step: this.step?.step ?? this.model?.step ?? 0,
+    trainLoss: this.step?.trainLoss ?? this.model?.trainLoss.at(-1)?.[1],
+    valLoss: this.lastEval?.valLoss ?? this.model?.valLoss.at(-1)?.[1],
+    bestValLoss: this.lastEval?.bestValLoss ?? this.model?.bestValLoss ?? undefined,
+  });
   readonly settings = new SettingsForm();
   private nextGeneration = 1;
 
@@ -236,9 +246,10 @@ export class Studio {
   async generate(): Promise<void> {
     if (this.generation.running) return;
     const id = `g${this.nextGeneration++}`;
-    this.generation = { id, text: '', running: true, error: '' };
+    const options = $state.snapshot(this.generateOptions);
+    this.generation = { id, prime: options.prime, text: '', running: true, error: '' };
     try {
-      await this.platform.call('generate', { id, options: $state.snapshot(this.generateOptions) });
+      await this.platform.call('generate', { id, options });
     } catch (err) {
       if (this.generation.id === id) this.generation.error = messageOf(err);
     } finally {
@@ -253,7 +264,8 @@ export class Studio {
   async saveText(): Promise<void> {
     const base = (this.model?.name ?? 'sample').replace(/\.ckpt$/, '');
     try {
-      await this.platform.saveText(`${base}-sample.txt`, this.generation.text);
+      const { prime, text } = this.generation;
+      await this.platform.saveText(`${base}-sample.txt`, prime + text);
     } catch (err) {
       this.generation.error = messageOf(err);
     }
