@@ -119,6 +119,16 @@ describe('the studio in a browser', () => {
     await shot('corpus', 'corpus-tiny-shakespeare');
   });
 
+  it('takes a text file dropped onto the window as the corpus', async () => {
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text], 'dropped.txt', { type: 'text/plain' }));
+      document.body.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true }));
+    }, 'Dropped text, dropped text.\n');
+    await expect.poll(() => textOf('Corpus facts')).toContain('Name dropped.txt');
+  });
+
   it('opens a small text file through the file picker', async () => {
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Open text file…' }).click();
@@ -252,6 +262,18 @@ describe('the studio in a browser', () => {
     console.log(`Redrawing 100,500 points in bits took ${ms.toFixed(0)} ms.`);
     expect(ms).toBeLessThan(1000);
     await shot('training', 'training-100k-points-bits');
+  });
+
+  it('samples every few steps during a run, and Stop ends the run', async () => {
+    await fill('Steps', '100000');
+    await page.getByLabel('Sample every').fill('5');
+    await page.getByLabel('Temperature value').fill('0.8');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    const generated = page.getByLabel('Generated text').locator('.generated');
+    await expect.poll(async () => ((await generated.textContent()) ?? '').length).toBe(120);
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect.poll(() => page.getByText(/^Stopped at step \d+\.$/).count()).toBe(1);
+    expect(await page.getByTestId('step').textContent()).toMatch(/^\d+ \/ 100,000$/);
   });
 
   it('showed no page errors or Content-Security-Policy violations', () => {

@@ -114,7 +114,13 @@ export class Studio {
     );
   }
 
-  dropCorpus(file: File): Promise<void> {
+  /** A dropped file: a .ckpt opens as the model, anything else as the corpus. */
+  dropFile(file: File): Promise<void> {
+    if (file.name.toLowerCase().endsWith('.ckpt')) {
+      return this.showOpenedModel(async () =>
+        this.platform.call('openCheckpoint', { name: file.name, bytes: await fileBytes(file) }),
+      );
+    }
     return this.loadCorpus(`Reading ${file.name}…`, async () =>
       this.platform.call('openCorpus', {
         ...this.corpusOptions,
@@ -281,9 +287,13 @@ export class Studio {
     });
   }
 
-  async openCheckpoint(): Promise<void> {
+  openCheckpoint(): Promise<void> {
+    return this.showOpenedModel(() => this.platform.openCheckpointFile());
+  }
+
+  private async showOpenedModel(open: () => Promise<ModelSummary | null>): Promise<void> {
     await this.checkpointAction('Opening…', async () => {
-      const model = await this.platform.openCheckpointFile();
+      const model = await open();
       if (!model) return;
       this.showModel(model);
       this.settings.loadFrom(model);
