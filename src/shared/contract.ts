@@ -94,19 +94,41 @@ export const ModelSummarySchema = z.object({
   createdAt: z.string(),
 });
 
+/** A number field whose every problem gets the one message (the generator shows it live). */
+function bounded(message: string, check: (n: number) => boolean) {
+  return z.number({ error: message }).refine(check, { message });
+}
+
 export const GenerateOptionsSchema = z.object({
-  length: z.number().int().min(1).max(1_000_000),
-  temperature: z.number().min(0).max(100),
-  topK: z.number().int().min(0),
-  topP: z.number().gt(0).max(1),
-  prime: z.string().max(100_000),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1),
+  length: bounded(
+    'Length must be a whole number from 1 to 1000000.',
+    (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000,
+  ),
+  temperature: bounded(
+    'Temperature must be a number from 0 (greedy) to 100.',
+    (n) => n >= 0 && n <= 100,
+  ),
+  topK: bounded(
+    'Top-k must be a whole number, 0 for no limit.',
+    (n) => Number.isInteger(n) && n >= 0,
+  ),
+  topP: bounded(
+    'Top-p must be greater than 0 and at most 1 (1 keeps all).',
+    (n) => n > 0 && n <= 1,
+  ),
+  prime: z.string().max(100_000, 'Prime text is limited to 100,000 characters.'),
+  seed: bounded(
+    `Seed must be a whole number from 0 to ${2 ** 32 - 1}.`,
+    (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32,
+  ),
   dropUnknown: z.boolean(),
 });
+
+/** The generator's problems, one message per field; empty when the options are valid. */
+export function generateProblems(options: unknown): string[] {
+  const result = GenerateOptionsSchema.safeParse(options);
+  return result.success ? [] : [...new Set(result.error.issues.map((i) => i.message))];
+}
 
 // ---------------------------------------------------------------------------------------
 // Events: the training progress union from events.ts, plus the trainer's own news

@@ -6,6 +6,7 @@ import {
   ServerMessageSchema,
   StudioEventSchema,
   isStudioMethod,
+  generateProblems,
 } from '../../src/shared/contract';
 import { decodeWire, encodeWire } from '../../src/shared/wire';
 import { DEFAULT_MODEL, DEFAULT_TRAIN } from '../../src/shared/settings';
@@ -87,5 +88,28 @@ describe('the parameter count', () => {
     const { countParams } = await import('../../src/main/engine/model');
     const config = { vocabSize: 65, embedSize: 64, hiddenSize: 256, numLayers: 2, dropout: 0 };
     expect(paramCount(config)).toBe(countParams(config));
+  });
+});
+
+describe('the generator options', () => {
+  const valid = {
+    length: 10,
+    temperature: 0,
+    topK: 0,
+    topP: 1,
+    prime: '',
+    seed: 1,
+    dropUnknown: true,
+  };
+
+  it('accepts greedy sampling', () => {
+    expect(generateProblems(valid)).toEqual([]);
+  });
+
+  it('says what each bad field should be, also for an emptied number field', () => {
+    expect(generateProblems({ ...valid, topP: 0, length: null })).toEqual([
+      'Length must be a whole number from 1 to 1000000.',
+      'Top-p must be greater than 0 and at most 1 (1 keeps all).',
+    ]);
   });
 });
