@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { STUDIO_METHOD_NAMES } from './channels';
+import { ErrorInfoSchema, parseOrThrow } from './errors';
 import type { DoneEvent, EvalEvent, StartEvent, StepEvent } from './events';
 import { checkSetting, type ModelConfig, type SettingName, type TrainSettings } from './settings';
 
@@ -281,9 +282,6 @@ export function isTrainerMethod(name: string): name is TrainerMethod {
 // ---------------------------------------------------------------------------------------
 // Envelopes: how requests, replies and events travel between processes
 
-export const ErrorInfoSchema = z.object({ message: z.string(), code: z.string() });
-export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
-
 export const RequestMessageSchema = z.object({
   kind: z.literal('request'),
   id: count,
@@ -305,33 +303,6 @@ export type RequestMessage = z.infer<typeof RequestMessageSchema>;
 export type ReplyMessage = z.infer<typeof ReplyMessageSchema>;
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 
-/**
- * Parses `value` with `schema`, or throws a ContractError saying what `what` should have
- * been and which fields were wrong ("train params: settings.lr: Learning rate must be …").
- */
-export function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  what: string,
-): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const where = issue.path.map(String).join('.');
-    return where ? `${where}: ${issue.message}` : issue.message;
-  });
-  throw new ContractError(`${what}: ${problems.join('; ')}`);
-}
-
-/** A message that does not fit the contract. */
-export class ContractError extends Error {
-  readonly code = 'invalid-message';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ContractError';
-  }
-}
-
 /** Params parsed for `method`, or a ContractError naming the bad fields. */
 export function parseParams<M extends TrainerMethod>(
   method: M,
@@ -347,22 +318,4 @@ export function parseReply<M extends TrainerMethod>(method: M, result: unknown):
   return parseOrThrow(TRAINER_METHODS[method].reply, result, `${method} reply`) as Reply<M>;
 }
 
-/** Any thrown value as the {message, code} a reply carries; stacks stay behind. */
-export function errorInfo(err: unknown): ErrorInfo {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return { message: err.message, code: typeof code === 'string' ? code : 'internal' };
-  }
-  return { message: String(err), code: 'internal' };
-}
-
-/** An error the other side replied with; `message` is written for the user. */
-export class RemoteError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-    this.name = 'RemoteError';
-  }
-}
+export * from './errors';

@@ -26,6 +26,7 @@ const CHROMIUM = process.env.FOLIO_CHROMIUM ?? '/usr/bin/chromium';
 let temp: string;
 let corpusServer: Awaited<ReturnType<typeof localServer>>;
 let trainer: TrainerClient;
+let trainerPid: number | undefined;
 let server: StudioServer;
 let browser: BrowserContext;
 let page: Page;
@@ -38,7 +39,11 @@ beforeAll(async () => {
   corpusServer = await localServer((_req, res) => res.end(corpusBytes));
   const args = ['--data-dir', join(temp, 'data'), '--corpus-url', `${corpusServer.url}/input.txt`];
   const entry = join(root, 'src/main/trainer/entry.ts');
-  trainer = new TrainerClient(() => forkTransport(entry, args, ['--import', 'tsx']));
+  trainer = new TrainerClient(() => {
+    const transport = forkTransport(entry, args, ['--import', 'tsx']);
+    trainerPid = transport.pid;
+    return transport;
+  });
   server = await startStudioServer({ rendererDir: join(root, 'out/renderer'), trainer, port: 0 });
 
   browser = await chromium.launchPersistentContext(join(temp, 'profile'), {
@@ -274,6 +279,27 @@ describe('the studio in a browser', () => {
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect.poll(() => page.getByText(/^Stopped at step \d+\.$/).count()).toBe(1);
     expect(await page.getByTestId('step').textContent()).toMatch(/^\d+ \/ 100,000$/);
+  });
+
+  it('says so when the trainer process dies, and goes on with a new one', async () => {
+    const lost = trainerPid!;
+    process.kill(lost, 'SIGKILL');
+    const alert = page.locator('#training [role="alert"]');
+    await expect.poll(() => alert.textContent()).toMatch(/The trainer stopped unexpectedly/);
+    await expect.poll(() => trainerPid).not.toBe(lost);
+    // The new trainer has no corpus yet: the panel says so, and a file opens again.
+    await expect.poll(() => page.getByLabel('Corpus facts').count()).toBe(0);
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Open text file…' }).click();
+    await (
+      await chooser
+    ).setFiles({
+      name: 'small.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(smallCorpusText()),
+    });
+    await expect.poll(() => textOf('Corpus facts')).toContain('Name small.txt');
+    await shot('training', 'training-trainer-lost');
   });
 
   it('showed no page errors or Content-Security-Policy violations', () => {

@@ -89,15 +89,21 @@ export class Studio {
     this.platform.onDisconnect((message) => (this.fatal = message));
     this.platform.onMenu((command) => void this.onMenu(command));
     try {
-      const hello = await this.platform.call('hello', {});
-      this.backend = hello.backend;
-      this.builtin = hello.builtinCorpus;
-      this.corpus = hello.corpus;
-      this.running = hello.training;
-      if (hello.model) this.showModel(hello.model);
+      await this.takeTrainerState();
     } catch (err) {
       this.fatal = messageOf(err);
     }
+  }
+
+  /** Shows what the trainer holds: on connecting, and after a new trainer has started. */
+  private async takeTrainerState(): Promise<void> {
+    const hello = await this.platform.call('hello', {});
+    this.backend = hello.backend;
+    this.builtin = hello.builtinCorpus;
+    this.corpus = hello.corpus;
+    this.running = hello.training;
+    if (hello.model) this.showModel(hello.model);
+    else this.model = null;
   }
 
   // -------------------------------------------------------------------------------------
@@ -219,10 +225,11 @@ export class Studio {
         this.trainError = event.message;
         break;
       case 'trainerLost':
+        // The new trainer starts empty (Electron's main reopens the last corpus in it).
         this.running = false;
-        this.model = null;
         this.generation.running = false;
         this.trainError = event.message;
+        setTimeout(() => void this.takeTrainerState().catch(() => undefined), 1000);
         break;
     }
   }
