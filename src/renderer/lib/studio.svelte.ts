@@ -32,28 +32,30 @@ export function messageOf(err: unknown): string {
 }
 
 export class Studio {
-  backend = $state<BackendInfo | null>(null);
+  backend = $state.raw<BackendInfo | null>(null);
   builtin = $state<{ name: string; bytes: number } | null>(null);
   /** Set when the studio cannot work at all (no connection). */
   fatal = $state('');
   /** One line of news: autosaves, warnings, a lost trainer. */
   notice = $state('');
 
-  corpus = $state<CorpusSummary | null>(null);
+  // Summaries and events are replaced whole, never changed in place: $state.raw spares
+  // Svelte from wrapping a model's 100,000-point loss history in proxies.
+  corpus = $state.raw<CorpusSummary | null>(null);
   corpusOptions = $state<CorpusOptions>({ encoding: 'utf-8', normalizeNewlines: true });
   corpusBusy = $state('');
   corpusError = $state('');
 
-  model = $state<ModelSummary | null>(null);
+  model = $state.raw<ModelSummary | null>(null);
   checkpointBusy = $state('');
   checkpointError = $state('');
   checkpointNotice = $state('');
 
   running = $state(false);
-  start = $state<StartEvent | null>(null);
-  step = $state<StepEvent | null>(null);
-  lastEval = $state<EvalEvent | null>(null);
-  done = $state<DoneEvent | null>(null);
+  start = $state.raw<StartEvent | null>(null);
+  step = $state.raw<StepEvent | null>(null);
+  lastEval = $state.raw<EvalEvent | null>(null);
+  done = $state.raw<DoneEvent | null>(null);
   trainError = $state('');
 
   generation = $state<Generation>({ id: '', prime: '', text: '', running: false, error: '' });
