@@ -50,9 +50,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
       seqLen,
       batchSize,
     );
-    console.log(
-      `loss ${loss.toFixed(4)} nats/char (${(loss / LN2).toFixed(4)} bits/char) over ${thousands(chars)} characters of ${corpus.name}`,
-    );
+    const bits = (loss / LN2).toFixed(4);
+    const where = `${thousands(chars)} characters of ${corpus.name}`;
+    console.log(`loss ${loss.toFixed(4)} nats/char (${bits} bits/char) over ${where}`);
     return 0;
   } finally {
     session.dispose();

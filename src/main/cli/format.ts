@@ -13,7 +13,11 @@ export function thousands(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** "step  120/3000 | epoch 0.38 | trainLoss 2.1234 | valLoss 2.0567 | 9,312 chars/s |  1m02s elapsed | ETA 8m12s" */
+/**
+ * One report, e.g.
+ * "step  120/3000 | epoch 0.38 | trainLoss 2.1234 | valLoss 2.0567 | 9,312 chars/s |
+ *  1m02s elapsed | ETA 8m12s" (on one line).
+ */
 export function progressLine(step: StepEvent, val?: EvalEvent): string {
   const width = String(step.totalSteps).length;
   return [
@@ -28,3 +32,10 @@ export function progressLine(step: StepEvent, val?: EvalEvent): string {
 }
 
 export const LN2 = Math.log(2);
+
+/** "seqLen 100, batchSize 32, lr 0.003": settings as the glossary names them. */
+export function fields(values: object): string {
+  return Object.entries(values)
+    .map(([key, value]) => `${key} ${String(value)}`)
+    .join(', ');
+}

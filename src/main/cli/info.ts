@@ -4,7 +4,7 @@ import { loadCheckpoint, FORMAT_VERSION } from '../engine/checkpoint';
 import { countParams } from '../engine/model';
 import { describeChar } from '../engine/vocab';
 import { optionsFor, parseFlags } from './args';
-import { duration, thousands } from './format';
+import { duration, fields, thousands } from './format';
 import { FolioError } from '../engine/errors';
 
 export const INFO_HELP = `Usage: npm run cli -- info FILE.ckpt
@@ -23,15 +23,23 @@ export async function infoCommand(argv: string[]): Promise<number> {
   const ckpt = await loadCheckpoint(path);
   const { config, training: t, corpus } = ckpt;
   const last = <T>(items: T[]): T | undefined => items[items.length - 1];
+  const { embedSize, hiddenSize, numLayers, dropout } = config;
+  const { seqLen, batchSize, lr, seed } = t.settings;
+  const vocab = ckpt.vocab.map((ch) => (ch.codePointAt(0)! < 0x21 ? describeChar(ch) : ch));
+  const lastTrain = last(t.trainLoss)?.[1].toFixed(4) ?? '-';
+  const lastVal = last(t.valLoss)?.[1].toFixed(4) ?? '-';
+  const size = thousands((await stat(path)).size);
   const lines = [
-    `file          ${path} (${thousands((await stat(path)).size)} bytes, format ${FORMAT_VERSION})`,
-    `model         embedSize ${config.embedSize}, hiddenSize ${config.hiddenSize}, numLayers ${config.numLayers}, dropout ${config.dropout}`,
+    `file          ${path} (${size} bytes, format ${FORMAT_VERSION})`,
+    `model         ${fields({ embedSize, hiddenSize, numLayers, dropout })}`,
     `parameters    ${thousands(countParams(config))}`,
-    `vocabSize     ${config.vocabSize}: ${ckpt.vocab.map((ch) => (ch.codePointAt(0)! < 0x21 ? describeChar(ch) : ch)).join(' ')}`,
-    `corpus        ${corpus.name} (${thousands(corpus.chars)} characters, ${corpus.encoding}, sha256 ${corpus.sha256.slice(0, 16)}…)`,
-    `training      step ${t.step} of ${t.settings.steps}, ${duration(t.elapsedSec)} on ${ckpt.backend}; seqLen ${t.settings.seqLen}, batchSize ${t.settings.batchSize}, lr ${t.settings.lr}, seed ${t.settings.seed}`,
-    `trainLoss     ${last(t.trainLoss)?.[1].toFixed(4) ?? '-'} (last)`,
-    `valLoss       ${last(t.valLoss)?.[1].toFixed(4) ?? '-'} (last), ${t.bestValLoss?.toFixed(4) ?? '-'} (best)`,
+    `vocabSize     ${config.vocabSize}: ${vocab.join(' ')}`,
+    `corpus        ${corpus.name} (${thousands(corpus.chars)} characters, ${corpus.encoding}, ` +
+      `sha256 ${corpus.sha256.slice(0, 16)}…)`,
+    `training      step ${t.step} of ${t.settings.steps}, ${duration(t.elapsedSec)} on ` +
+      `${ckpt.backend}; ${fields({ seqLen, batchSize, lr, seed })}`,
+    `trainLoss     ${lastTrain} (last)`,
+    `valLoss       ${lastVal} (last), ${t.bestValLoss?.toFixed(4) ?? '-'} (best)`,
     `optimizer     ${ckpt.adam ? `Adam, ${ckpt.adam.step} steps` : 'none (weights only)'}`,
     `saved         ${ckpt.createdAt}`,
   ];

@@ -1,32 +1,26 @@
 /** `folio train`: train a new model, or resume one, printing a progress line per report. */
 import { existsSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import type { EvalEvent, TrainEvent } from '../../shared/events';
+import type { EvalEvent, StepEvent, TrainEvent } from '../../shared/events';
 import {
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
   SETTINGS,
+  type ModelConfig,
   type SettingName,
   type TrainSettings,
 } from '../../shared/settings';
 import { initBackend, parseBackend } from '../engine/backend';
-import { splitCorpus, checkSplitFits, TrainBatches } from '../engine/batches';
+import { checkSplitFits, splitCorpus, TrainBatches } from '../engine/batches';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
-import { parseEncoding, readCorpus } from '../engine/corpus';
+import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../engine/corpus';
 import { FolioError } from '../engine/errors';
 import { countParams } from '../engine/model';
 import { Session } from '../engine/session';
 import { train } from '../engine/train';
-import {
-  numberFlag,
-  optionsFor,
-  parseFlags,
-  settingFlag,
-  stringFlag,
-  requireString,
-  type Flags,
-} from './args';
-import { duration, progressLine, thousands } from './format';
+import { numberFlag, optionsFor, parseFlags, requireString, settingFlag, stringFlag } from './args';
+import type { Flags } from './args';
+import { duration, fields, progressLine, thousands } from './format';
 
 const MODEL_FLAGS = ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const;
 const TRAIN_FLAGS = [
@@ -58,119 +52,151 @@ ${[...MODEL_FLAGS, ...TRAIN_FLAGS].map(flagHelp).join('\n')}
 
 function flagHelp(name: SettingName): string {
   const spec = SETTINGS[name];
-  const fallback =
-    name in DEFAULT_MODEL
-      ? DEFAULT_MODEL[name as keyof typeof DEFAULT_MODEL]
-      : DEFAULT_TRAIN[name as keyof TrainSettings];
-  return `  ${`${spec.flag} N`.padEnd(22)} ${spec.help} (default ${fallback})`;
+  const defaults: Record<string, number> = { ...DEFAULT_MODEL, ...DEFAULT_TRAIN };
+  return `  ${`${spec.flag} N`.padEnd(22)} ${spec.help} (default ${defaults[name]})`;
+}
+
+/** Everything the command line asked for, checked before any slow work. */
+interface TrainRequest {
+  corpusPath: string;
+  corpusOptions: CorpusOptions;
+  outPath: string;
+  resumePath?: string;
+  model: Partial<Omit<ModelConfig, 'vocabSize'>>;
+  settings: Partial<TrainSettings>;
+  epochs?: number;
+  logEvery: number;
+  backend: ReturnType<typeof parseBackend>;
 }
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const names = ['corpus', 'out', 'resume', 'epochs', 'log-every', 'backend', 'encoding'];
   const settingNames = [...MODEL_FLAGS, ...TRAIN_FLAGS].map((n) => SETTINGS[n].flag.slice(2));
-  const { flags } = parseFlags(
-    argv,
-    optionsFor([...names, ...settingNames], ['force', 'keep-line-endings']),
-    'train',
-  );
+  const switches = ['force', 'keep-line-endings'];
+  const { flags } = parseFlags(argv, optionsFor([...names, ...settingNames], switches), 'train');
   if (flags['help']) {
     console.log(TRAIN_HELP);
     return 0;
   }
-  // Check every number before any slow work, so a typo fails in milliseconds.
-  const modelFlags = pick(flags, MODEL_FLAGS);
-  const trainFlags = pick(flags, TRAIN_FLAGS);
+  const request = parseRequest(flags);
+
+  const backend = await initBackend(request.backend);
+  const skipped = backend.skipped.length ? `; skipped ${backend.skipped.join('; ')}` : '';
+  log(`backend: ${backend.label} (${backend.name})${skipped}`);
+  const corpus = await readCorpus(request.corpusPath, request.corpusOptions);
+  const converted = corpus.newlinesNormalized;
+  log(
+    `corpus: ${corpus.name}, ${thousands(corpus.ids.length)} characters, ` +
+      `vocabSize ${corpus.vocab.size}` +
+      (converted > 0
+        ? `; turned ${thousands(converted)} CRLF/CR line endings into LF ` +
+          '(--keep-line-endings keeps them)'
+        : ''),
+  );
+  const session = await openSession(request, corpus);
+  try {
+    const settings = session.training.settings;
+    log(`model: ${fields(session.config)}, ${thousands(countParams(session.config))} parameters`);
+    log(`training: ${fields(settings)}`);
+    log(`saving to ${request.outPath}; Ctrl-C stops and saves`);
+    return await runWithProgress(session, corpus, request, backend.name);
+  } finally {
+    session.dispose();
+  }
+}
+
+function parseRequest(flags: Flags): TrainRequest {
+  const model = pick(flags, MODEL_FLAGS);
+  const settings = pick(flags, TRAIN_FLAGS);
   const epochs = numberFlag(flags, 'epochs');
   if (epochs !== undefined && (!(epochs > 0) || epochs > 1e6)) {
     throw new FolioError(`--epochs must be a number above 0, got ${epochs}.`, 'invalid-setting');
   }
-  if (epochs !== undefined && trainFlags.steps !== undefined) {
+  if (epochs !== undefined && settings.steps !== undefined) {
     throw new FolioError('Give --steps or --epochs, not both.', 'invalid-setting');
   }
-  const logEvery = Math.max(1, Math.floor(numberFlag(flags, 'log-every') ?? 10));
   const corpusPath = requireString(flags, 'corpus', 'the text file to train on');
   const resumePath = stringFlag(flags, 'resume');
-  if (resumePath && Object.keys(modelFlags).length > 0) {
+  if (resumePath && Object.keys(model).length > 0) {
+    const given = Object.keys(model).map((n) => SETTINGS[n as SettingName].flag);
     throw new FolioError(
-      `The model's shape comes from ${basename(resumePath)}; drop ${Object.keys(modelFlags)
-        .map((n) => SETTINGS[n as SettingName].flag)
-        .join(', ')} when resuming.`,
+      `The model's shape comes from ${basename(resumePath)}; drop ${given.join(', ')} ` +
+        'when resuming.',
       'invalid-setting',
     );
   }
-  const outPath = resolve(
-    stringFlag(flags, 'out') ?? `${basename(corpusPath, extname(corpusPath))}.ckpt`,
-  );
+  const defaultOut = `${basename(corpusPath, extname(corpusPath))}.ckpt`;
+  const outPath = resolve(stringFlag(flags, 'out') ?? defaultOut);
   if (outPath === resolve(corpusPath)) {
+    throw new FolioError(`--out ${outPath} is the corpus itself; choose another name.`);
+  }
+  const resumingOut = resumePath !== undefined && resolve(resumePath) === outPath;
+  if (existsSync(outPath) && !flags['force'] && !resumingOut) {
     throw new FolioError(
-      `--out ${outPath} is the corpus itself; choose another file name.`,
-      'invalid-input',
+      `${outPath} already exists; choose another --out, resume it with --resume, ` +
+        'or pass --force to overwrite it.',
     );
   }
-  if (existsSync(outPath) && !flags['force'] && (!resumePath || resolve(resumePath) !== outPath)) {
-    throw new FolioError(
-      `${outPath} already exists; choose another --out, resume it with --resume, or pass --force to overwrite it.`,
-      'invalid-input',
-    );
-  }
-  const encoding = parseEncoding(stringFlag(flags, 'encoding') ?? 'utf-8');
-  const backendChoice = parseBackend(stringFlag(flags, 'backend') ?? 'auto');
+  return {
+    corpusPath,
+    corpusOptions: {
+      encoding: parseEncoding(stringFlag(flags, 'encoding') ?? 'utf-8'),
+      normalizeNewlines: !flags['keep-line-endings'],
+    },
+    outPath,
+    ...(resumePath ? { resumePath } : {}),
+    model,
+    settings,
+    ...(epochs !== undefined ? { epochs } : {}),
+    logEvery: Math.max(1, Math.floor(numberFlag(flags, 'log-every') ?? 10)),
+    backend: parseBackend(stringFlag(flags, 'backend') ?? 'auto'),
+  };
+}
 
-  const backend = await initBackend(backendChoice);
-  log(
-    `backend: ${backend.label} (${backend.name})${backend.skipped.length ? `; skipped ${backend.skipped.join('; ')}` : ''}`,
-  );
-  const corpus = await readCorpus(corpusPath, {
-    encoding,
-    normalizeNewlines: !flags['keep-line-endings'],
-  });
-  log(
-    `corpus: ${corpus.name}, ${thousands(corpus.ids.length)} characters, vocabSize ${corpus.vocab.size}` +
-      (corpus.newlinesNormalized > 0
-        ? `; turned ${thousands(corpus.newlinesNormalized)} CRLF/CR line endings into LF (--keep-line-endings keeps them)`
-        : ''),
-  );
-
+/** A new model, or the checkpoint to resume with the flags' settings laid over its own. */
+async function openSession(request: TrainRequest, corpus: Corpus): Promise<Session> {
   let session: Session;
-  if (resumePath) {
-    const ckpt = await loadCheckpoint(resumePath);
-    session = Session.fromCheckpoint(ckpt);
-    Object.assign(session.training.settings, trainFlags);
-    log(`resuming ${basename(resumePath)} at step ${session.training.step}`);
+  if (request.resumePath) {
+    session = Session.fromCheckpoint(await loadCheckpoint(request.resumePath));
+    Object.assign(session.training.settings, request.settings);
+    log(`resuming ${basename(request.resumePath)} at step ${session.training.step}`);
   } else {
-    const settings: TrainSettings = { ...DEFAULT_TRAIN, ...trainFlags };
-    session = Session.create(corpus, { ...DEFAULT_MODEL, ...modelFlags }, settings);
+    const settings = { ...DEFAULT_TRAIN, ...request.settings };
+    session = Session.create(corpus, { ...DEFAULT_MODEL, ...request.model }, settings);
   }
   const settings = session.training.settings;
-  if (epochs !== undefined) {
-    const split = splitCorpus(corpus.ids, settings.valFraction);
-    checkSplitFits(split, settings.batchSize, settings.seqLen, settings.valFraction);
-    settings.steps = Math.max(
-      1,
-      Math.round(
-        epochs *
-          new TrainBatches(split.train, settings.batchSize, settings.seqLen, settings.seed)
-            .stepsPerEpoch,
-      ),
-    );
+  if (request.epochs !== undefined) {
+    const { batchSize, seqLen, valFraction, seed } = settings;
+    const split = splitCorpus(corpus.ids, valFraction);
+    checkSplitFits(split, batchSize, seqLen, valFraction);
+    const perEpoch = new TrainBatches(split.train, batchSize, seqLen, seed).stepsPerEpoch;
+    settings.steps = Math.max(1, Math.round(request.epochs * perEpoch));
   }
-  if (settings.steps <= session.training.step) {
+  const done = session.training.step;
+  if (settings.steps <= done) {
+    session.dispose();
     throw new FolioError(
-      `The checkpoint has already taken ${session.training.step} steps; ask for more with --steps (a total, e.g. --steps ${session.training.step + 1000}).`,
+      `The checkpoint has already taken ${done} steps; ask for more with --steps ` +
+        `(a total, e.g. --steps ${done + 1000}).`,
       'invalid-setting',
     );
   }
-  const { embedSize, hiddenSize, numLayers, dropout } = session.config;
-  log(
-    `model: embedSize ${embedSize}, hiddenSize ${hiddenSize}, numLayers ${numLayers}, dropout ${dropout}, ` +
-      `${thousands(countParams(session.config))} parameters`,
-  );
-  log(
-    `training: seqLen ${settings.seqLen}, batchSize ${settings.batchSize}, lr ${settings.lr}, clip ${settings.clip}, ` +
-      `steps ${settings.steps}, valFraction ${settings.valFraction}, evalEvery ${settings.evalEvery}, seed ${settings.seed}`,
-  );
-  log(`saving to ${outPath}; Ctrl-C stops and saves`);
+  return session;
+}
 
+/**
+ * Trains with a progress line every logEvery steps (and at each valLoss), saving at every
+ * evaluation and at the end. The first Ctrl-C stops after the current step and saves; a
+ * second quits at once, leaving the last saved checkpoint as it was.
+ */
+async function runWithProgress(
+  session: Session,
+  corpus: Corpus,
+  request: TrainRequest,
+  backend: string,
+): Promise<number> {
+  const { outPath, logEvery } = request;
+  const settings = session.training.settings;
   let stopRequested = false;
   const onSigint = () => {
     if (stopRequested) {
@@ -180,36 +206,30 @@ export async function trainCommand(argv: string[]): Promise<number> {
     stopRequested = true;
     log('stopping after this step and saving… (Ctrl-C again to quit without saving)');
   };
-  process.on('SIGINT', onSigint);
   let saved = false;
   const save = async () => {
-    await saveCheckpoint(outPath, session.toCheckpoint(backend.name));
+    await saveCheckpoint(outPath, session.toCheckpoint(backend));
     saved = true;
   };
   let lastEval: EvalEvent | undefined;
+  let pending: StepEvent | undefined; // a step whose valLoss is about to arrive
   const onEvent = (event: TrainEvent) => {
-    if (event.type === 'eval') lastEval = event;
     if (event.type === 'step') {
       const evalNow = event.step % settings.evalEvery === 0 || event.step === settings.steps;
-      // The eval event for this step follows the step event; print both on one line then.
-      if (!evalNow && (event.step % logEvery === 0 || event.step === 1))
-        console.log(progressLine(event));
-      if (evalNow) pendingStep = event;
-    }
-    if (event.type === 'eval' && pendingStep) {
-      console.log(progressLine(pendingStep, event));
-      pendingStep = undefined;
+      if (evalNow) pending = event;
+      else if (event.step % logEvery === 0 || event.step === 1) console.log(progressLine(event));
+    } else if (event.type === 'eval') {
+      lastEval = event;
+      if (pending) console.log(progressLine(pending, event));
+      pending = undefined;
     }
   };
-  let pendingStep: Extract<TrainEvent, { type: 'step' }> | undefined;
+
+  process.on('SIGINT', onSigint);
   try {
-    const done = await train(session, corpus, {
-      onEvent,
-      shouldStop: () => stopRequested,
-      afterEval: save,
-      backend: backend.name,
-    });
-    if (pendingStep) console.log(progressLine(pendingStep));
+    const hooks = { onEvent, shouldStop: () => stopRequested, afterEval: save, backend };
+    const done = await train(session, corpus, hooks);
+    if (pending) console.log(progressLine(pending));
     if (done.reason === 'diverged') {
       log(done.message ?? 'training diverged');
       log(saved ? `The last good checkpoint is ${outPath}.` : 'No checkpoint was written.');
@@ -217,22 +237,20 @@ export async function trainCommand(argv: string[]): Promise<number> {
     }
     await save();
     const best = session.training.bestValLoss;
+    const losses = lastEval
+      ? `valLoss ${lastEval.valLoss.toFixed(4)}, best ${best?.toFixed(4)}; `
+      : '';
     log(
-      `${done.reason === 'stopped' ? 'stopped' : 'finished'} at step ${done.step} after ` +
-        `${duration(session.training.elapsedSec)}; ${lastEval ? `valLoss ${lastEval.valLoss.toFixed(4)}, best ${best?.toFixed(4)}; ` : ''}` +
-        `saved ${outPath}`,
+      `${done.reason} at step ${done.step} after ${duration(session.training.elapsedSec)}; ` +
+        `${losses}saved ${outPath}`,
     );
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
-    session.dispose();
   }
 }
 
-function pick<K extends SettingName>(
-  flags: Flags,
-  names: readonly K[],
-): Partial<Record<K, number>> {
+function pick<K extends SettingName>(flags: Flags, names: readonly K[]) {
   const out: Partial<Record<K, number>> = {};
   for (const name of names) {
     const value = settingFlag(flags, name);

@@ -163,7 +163,8 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const headerLength = Number(view.getBigUint64(0, true));
   if (headerLength > bytes.length - 8 || headerLength > MAX_HEADER_BYTES) {
     fail(
-      `its header claims ${headerLength} bytes but the file has ${bytes.length - 8} after the length; it is truncated or not a checkpoint`,
+      `its header claims ${headerLength} bytes but the file has ${bytes.length - 8} ` +
+        'after the length; it is truncated or not a checkpoint',
     );
   }
   let header: Record<string, unknown>;
@@ -183,7 +184,8 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     fail(`its format version "${String(meta!['formatVersion'])}" is not valid`);
   if (version > FORMAT_VERSION) {
     fail(
-      `it was written by a newer Folio (format ${version}; this Folio reads up to ${FORMAT_VERSION}); update Folio to open it`,
+      `it was written by a newer Folio (format ${version}; this Folio reads up to ` +
+        `${FORMAT_VERSION}); update Folio to open it`,
     );
   }
   const field = <T>(key: string): T => {
@@ -200,7 +202,8 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const vocab = field<string[]>('vocab');
   if (!Array.isArray(vocab) || vocab.length !== config.vocabSize) {
     fail(
-      `its vocabulary has ${Array.isArray(vocab) ? vocab.length : 'no'} entries but the config says ${config.vocabSize}`,
+      `its vocabulary has ${Array.isArray(vocab) ? vocab.length : 'no'} entries ` +
+        `but the config says ${config.vocabSize}`,
     );
   }
   try {
@@ -233,7 +236,8 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     }
     if (end! > data.length) {
       fail(
-        `${tensor}'s data (bytes ${begin}-${end}) runs past the end of the file (${data.length} data bytes); the file is truncated`,
+        `${tensor}'s data (bytes ${begin}-${end}) runs past the end of the file ` +
+          `(${data.length} data bytes); the file is truncated`,
       );
     }
     if (end! - begin! !== 4 * shape.reduce((a, b) => a * b, 1))

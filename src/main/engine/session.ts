@@ -104,7 +104,8 @@ export class Session {
       const shown = missing.slice(0, 20).map(describeChar).join(', ');
       throw new FolioError(
         `${corpus.name} has ${missing.length} character(s) that this model's vocabulary lacks: ${shown}` +
-          `${missing.length > 20 ? ', …' : ''}. Resume on text with the same characters, or train a new model.`,
+          `${missing.length > 20 ? ', …' : ''}. Resume on text with the same characters, ` +
+          'or train a new model.',
         'unknown-characters',
       );
     }

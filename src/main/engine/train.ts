@@ -112,7 +112,8 @@ export function divergence(loss: number, gradNorm: number, vocabSize: number): s
   const uniform = Math.log(vocabSize);
   const limit = Math.max(3 * uniform, uniform + 5);
   if (loss > limit) {
-    return `the loss jumped to ${loss.toFixed(2)} nats/char, far above the ${uniform.toFixed(2)} of guessing uniformly`;
+    const jump = `the loss jumped to ${loss.toFixed(2)} nats/char`;
+    return `${jump}, far above the ${uniform.toFixed(2)} of guessing uniformly`;
   }
   return undefined;
 }
