@@ -68,4 +68,16 @@ describe('a forked trainer', () => {
     expect(event.message).toMatch(/A new one has started with no model loaded/);
     expect((await client.call('hello', {})).model).toBeNull();
   });
+
+  it('talks over process.parentPort when started as a utility process', async () => {
+    const fakePort = new URL('../../helpers/fake-parent-port.ts', import.meta.url).pathname;
+    client = new TrainerClient(() =>
+      forkTransport(
+        entry,
+        ['--corpus-url', 'http://127.0.0.1:0/not-used'],
+        ['--import', 'tsx', '--import', fakePort],
+      ),
+    );
+    expect((await client.call('openCorpus', corpus)).name).toBe('small.txt');
+  });
 });
