@@ -37,13 +37,14 @@ export function flopsPerChar(config: ModelConfig): number {
 }
 
 /**
- * Sustained speed of each backend on a 2-core laptop for this model's small matmuls, in
- * FLOP/s; a first guess until a run measures the real chars/s.
+ * Effective speed of each backend in FLOP/s, a first guess until a run measures the real
+ * chars/s. WebAssembly is calibrated on the Shakespeare preset (about 8,000 chars/s on two
+ * laptop cores); plain JavaScript is about ten times slower; native is a rough guess.
  */
 export const BACKEND_FLOPS: Record<string, number> = {
-  tensorflow: 8e9,
-  wasm: 2e9,
-  cpu: 0.3e9,
+  tensorflow: 4e10,
+  wasm: 1.3e10,
+  cpu: 1.3e9,
 };
 
 /** Training characters per epoch: the training split, cut into whole windows. */

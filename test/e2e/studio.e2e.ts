@@ -117,6 +117,30 @@ describe('the studio in a browser', () => {
       .toBe(1);
   });
 
+  it('names every control, with the names the docs promise', async () => {
+    for (const name of [
+      'Train',
+      'Stop',
+      'Generate',
+      'Open text file…',
+      'Save checkpoint…',
+      'Open checkpoint…',
+    ]) {
+      expect(await page.getByRole('button', { name, exact: true }).count()).toBe(1);
+    }
+    expect(await page.getByRole('slider', { name: 'Temperature' }).count()).toBe(1);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, textarea, button')]
+        .filter((el) => {
+          const labels = (el as HTMLInputElement).labels;
+          const named = el.getAttribute('aria-label') || (labels && labels.length > 0);
+          return !named && !(el.tagName === 'BUTTON' && el.textContent?.trim());
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled).toEqual([]);
+  });
+
   it('downloads the built-in corpus once, checks it and describes it', async () => {
     await page.getByRole('button', { name: /Use Tiny Shakespeare/ }).click();
     await expect.poll(() => textOf('Corpus facts'), { timeout: 30_000 }).toContain('1,115,394');
