@@ -9,7 +9,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type FileChooser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/main/engine/checkpoint';
 import { startStudioServer, type StudioServer } from '../../src/main/server/server';
@@ -80,6 +80,19 @@ afterAll(async () => {
 async function textOf(label: string): Promise<string> {
   return ((await page.getByLabel(label).textContent()) ?? '').replace(/\s+/g, ' ');
 }
+
+/** Clicks `button` and gives the file chooser it opens `files`. */
+async function choose(button: string, files: Parameters<FileChooser['setFiles']>[0]) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: button }).click();
+  await (await chooser).setFiles(files);
+}
+
+const smallFile = () => ({
+  name: 'small.txt',
+  mimeType: 'text/plain',
+  buffer: Buffer.from(smallCorpusText()),
+});
 
 async function shot(panel: string, name: string): Promise<void> {
   await page.locator(`#${panel}`).screenshot({ path: join(shots, `${name}.png`) });
@@ -159,25 +172,13 @@ describe('the studio in a browser', () => {
   });
 
   it('opens a small text file through the file picker', async () => {
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Open text file…' }).click();
-    await (
-      await chooser
-    ).setFiles({
-      name: 'small.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(smallCorpusText()),
-    });
+    await choose('Open text file…', smallFile());
     await expect.poll(() => textOf('Corpus facts')).toContain('Name small.txt');
     await shot('corpus', 'corpus-small');
   });
 
   it('refuses a binary file with a message in the corpus panel', async () => {
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Open text file…' }).click();
-    await (
-      await chooser
-    ).setFiles({
+    await choose('Open text file…', {
       name: 'picture.png',
       mimeType: 'image/png',
       buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
@@ -245,9 +246,7 @@ describe('the studio in a browser', () => {
   it('after a reload, opens the checkpoint and generates the same text', async () => {
     await page.reload();
     await expect.poll(() => page.getByRole('heading', { name: 'Folio' }).count()).toBe(1);
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Open checkpoint…' }).click();
-    await (await chooser).setFiles(checkpointPath);
+    await choose('Open checkpoint…', checkpointPath);
     await expect.poll(() => page.getByText(/^Opened small-step30/).count()).toBe(1);
     expect(await textOf('Model facts')).toMatch(/Steps 30 .*Corpus small\.txt/);
     const chart = page.getByRole('img', { name: /Loss chart/ });
@@ -275,9 +274,7 @@ describe('the studio in a browser', () => {
     const longPath = join(temp, 'long-history.ckpt');
     await writeFile(longPath, encodeCheckpoint(ckpt));
 
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Open checkpoint…' }).click();
-    await (await chooser).setFiles(longPath);
+    await choose('Open checkpoint…', longPath);
     const chart = page.getByRole('img', { name: /Loss chart/ });
     await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(100_500);
     // Switching units rebuilds and redraws everything: time it in the page.
@@ -313,15 +310,7 @@ describe('the studio in a browser', () => {
     await expect.poll(() => trainerPid).not.toBe(lost);
     // The new trainer has no corpus yet: the panel says so, and a file opens again.
     await expect.poll(() => page.getByLabel('Corpus facts').count()).toBe(0);
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Open text file…' }).click();
-    await (
-      await chooser
-    ).setFiles({
-      name: 'small.txt',
-      mimeType: 'text/plain',
-      buffer: Buffer.from(smallCorpusText()),
-    });
+    await choose('Open text file…', smallFile());
     await expect.poll(() => textOf('Corpus facts')).toContain('Name small.txt');
     await shot('training', 'training-trainer-lost');
   });
