@@ -126,6 +126,23 @@ describe('the trainer host', () => {
     expect(second.streamed).toBe(first.streamed);
   });
 
+  it('stops a generation on request, keeping what was made', async () => {
+    const { client } = trainer();
+    await client.call('openCorpus', corpusParams);
+    await trainTiny(client);
+    const firstPiece = nextEvent(client, (e) => e.type === 'sample');
+    const reply = client.call('generate', {
+      id: 'long',
+      options: { ...GREEDY, length: 1_000_000 },
+    });
+    await firstPiece;
+    expect(await client.call('stopGenerate', { id: 'long' })).toEqual({ running: true });
+    const done = await reply;
+    expect(done).toMatchObject({ id: 'long', reason: 'stopped' });
+    expect(done.chars).toBeGreaterThan(0);
+    expect(done.chars).toBeLessThan(1_000_000);
+  });
+
   it('stops a run after the current step', async () => {
     const { client } = trainer();
     await client.call('openCorpus', corpusParams);
