@@ -224,6 +224,10 @@ describe('the studio in a browser', () => {
     expect(await page.locator('#train-progress').getAttribute('value')).toBe('30');
     // 30 trainLoss points and 3 valLoss points (steps 10, 20, 30).
     await expect.poll(async () => Number(await chart.getAttribute('data-points'))).toBe(33);
+    // The checkpoint panel names the new model as Save would.
+    await expect
+      .poll(() => textOf('Model facts'))
+      .toMatch(/^ ?Model small-step30-val\d\.\d{3}\.ckpt /);
     await shot('training', 'training');
   });
 

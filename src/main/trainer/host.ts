@@ -263,7 +263,7 @@ export class TrainerHost {
       if (session !== previous) {
         previous?.dispose();
         this.session = session;
-        this.origin = { name: checkpointName(session), backend: backend.name, createdAt: '' };
+        this.origin = { backend: backend.name, createdAt: '' };
       }
       void this.finishRun(done, session);
       return start;
@@ -285,7 +285,6 @@ export class TrainerHost {
       this.emit({ type: 'trainError', message: errorInfo(err).message });
     } finally {
       this.run = undefined;
-      if (this.origin) this.origin.name = checkpointName(session);
     }
   }
 

@@ -21,7 +21,8 @@ export function corpusSummary(corpus: Corpus): CorpusSummary {
 }
 
 export interface ModelOrigin {
-  name: string;
+  /** The file the model was opened from or saved to; none for a model trained here. */
+  name?: string;
   backend: string;
   createdAt: string;
 }
@@ -30,6 +31,8 @@ export function modelSummary(session: Session, origin: ModelOrigin): ModelSummar
   const t = session.training;
   return {
     ...origin,
+    // Unsaved: the name Save would suggest now (it changes with every step and valLoss).
+    name: origin.name ?? checkpointName(session),
     config: session.config,
     paramCount: countParams(session.config),
     vocab: [...session.vocab.chars],
