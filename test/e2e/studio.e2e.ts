@@ -319,6 +319,15 @@ describe('the studio in a browser', () => {
     await shot('training', 'training-trainer-lost');
   });
 
+  it('follows the system into the dark theme', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(background).not.toBe(light);
+    await page.screenshot({ path: join(shots, 'studio-dark.png'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
   it('showed no page errors or Content-Security-Policy violations', () => {
     expect(problems).toEqual([]);
   });
