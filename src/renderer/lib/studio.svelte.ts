@@ -231,6 +231,7 @@ export class Studio {
         this.running = false;
         this.generation.running = false;
         this.trainError = event.message;
+        this.checkpointNotice = '';
         setTimeout(() => void this.takeTrainerState().catch(() => undefined), 1000);
         break;
     }
