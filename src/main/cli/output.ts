@@ -37,3 +37,7 @@ function outputFailed(err: NodeJS.ErrnoException): void {
 }
 
 process.stdout.on('error', outputFailed);
+
+// Progress and messages go to stderr; when that closes too (`2>&1 | tee`, and tee died
+// with the same Ctrl-C), carry on silently so the stop can still save.
+process.stderr.on('error', () => undefined);
