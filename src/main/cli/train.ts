@@ -1,6 +1,6 @@
 /** `folio train`: train a new model, or resume one, printing a progress line per report. */
-import { existsSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { EvalEvent, StepEvent, TrainEvent } from '../../shared/events';
 import {
   DEFAULT_MODEL,
@@ -13,12 +13,19 @@ import {
 import { initBackend, parseBackend } from '../engine/backend';
 import { checkSplitFits, splitCorpus, TrainBatches } from '../engine/batches';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
-import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../engine/corpus';
+import {
+  ioError,
+  parseEncoding,
+  readCorpus,
+  type Corpus,
+  type CorpusOptions,
+} from '../engine/corpus';
 import { FolioError } from '../engine/errors';
 import { countParams } from '../engine/model';
 import { Session } from '../engine/session';
 import { train } from '../engine/train';
 import { numberFlag, optionsFor, parseFlags, requireString, settingFlag, stringFlag } from './args';
+import { onOutputClosed, outLine } from './output';
 import type { Flags } from './args';
 import { duration, fields, progressLine, thousands } from './format';
 
@@ -75,7 +82,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const switches = ['force', 'keep-line-endings'];
   const { flags } = parseFlags(argv, optionsFor([...names, ...settingNames], switches), 'train');
   if (flags['help']) {
-    console.log(TRAIN_HELP);
+    outLine(TRAIN_HELP);
     return 0;
   }
   const request = parseRequest(flags);
@@ -106,6 +113,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 function parseRequest(flags: Flags): TrainRequest {
+  const logEvery = positiveInteger(flags, 'log-every') ?? 10;
   const model = pick(flags, MODEL_FLAGS);
   const settings = pick(flags, TRAIN_FLAGS);
   const epochs = numberFlag(flags, 'epochs');
@@ -125,18 +133,14 @@ function parseRequest(flags: Flags): TrainRequest {
       'invalid-setting',
     );
   }
-  const defaultOut = `${basename(corpusPath, extname(corpusPath))}.ckpt`;
+  // Resuming saves back into the checkpoint it came from unless told otherwise.
+  const defaultOut = resumePath ?? `${basename(corpusPath, extname(corpusPath))}.ckpt`;
   const outPath = resolve(stringFlag(flags, 'out') ?? defaultOut);
   if (outPath === resolve(corpusPath)) {
     throw new FolioError(`--out ${outPath} is the corpus itself; choose another name.`);
   }
   const resumingOut = resumePath !== undefined && resolve(resumePath) === outPath;
-  if (existsSync(outPath) && !flags['force'] && !resumingOut) {
-    throw new FolioError(
-      `${outPath} already exists; choose another --out, resume it with --resume, ` +
-        'or pass --force to overwrite it.',
-    );
-  }
+  checkOutPath(outPath, flags['force'] === true || resumingOut);
   return {
     corpusPath,
     corpusOptions: {
@@ -148,7 +152,7 @@ function parseRequest(flags: Flags): TrainRequest {
     model,
     settings,
     ...(epochs !== undefined ? { epochs } : {}),
-    logEvery: Math.max(1, Math.floor(numberFlag(flags, 'log-every') ?? 10)),
+    logEvery,
     backend: parseBackend(stringFlag(flags, 'backend') ?? 'auto'),
   };
 }
@@ -160,6 +164,12 @@ async function openSession(request: TrainRequest, corpus: Corpus): Promise<Sessi
     session = Session.fromCheckpoint(await loadCheckpoint(request.resumePath));
     Object.assign(session.training.settings, request.settings);
     log(`resuming ${basename(request.resumePath)} at step ${session.training.step}`);
+    if (session.corpus.sha256 !== corpus.sha256) {
+      log(
+        `note: ${corpus.name} is not the text this checkpoint was trained on ` +
+          `(${session.corpus.name}); its loss history continues across both.`,
+      );
+    }
   } else {
     const settings = { ...DEFAULT_TRAIN, ...request.settings };
     session = Session.create(corpus, { ...DEFAULT_MODEL, ...request.model }, settings);
@@ -197,16 +207,24 @@ async function runWithProgress(
 ): Promise<number> {
   const { outPath, logEvery } = request;
   const settings = session.training.settings;
-  let stopRequested = false;
+  let stopRequested = 0; // when the first stop request came, ms
+  let saved = false;
   const onSigint = () => {
-    if (stopRequested) {
-      log('second Ctrl-C: quitting without saving (the last saved checkpoint is intact)');
+    // One Ctrl-C can arrive twice: from the terminal and relayed by npm. Only a second
+    // press, a moment later, means "quit now".
+    if (stopRequested && performance.now() - stopRequested > 1000) {
+      const kept = saved ? `the last saved checkpoint, ${outPath}, is intact` : 'nothing saved';
+      log(`second Ctrl-C: quitting without saving (${kept})`);
       process.exit(130);
     }
-    stopRequested = true;
+    if (stopRequested) return;
+    stopRequested = performance.now();
     log('stopping after this step and saving… (Ctrl-C again to quit without saving)');
   };
-  let saved = false;
+  onOutputClosed(() => {
+    stopRequested ||= performance.now();
+    log('standard output closed: stopping after this step and saving…');
+  });
   const save = async () => {
     await saveCheckpoint(outPath, session.toCheckpoint(backend));
     saved = true;
@@ -215,21 +233,23 @@ async function runWithProgress(
   let pending: StepEvent | undefined; // a step whose valLoss is about to arrive
   const onEvent = (event: TrainEvent) => {
     if (event.type === 'step') {
-      const evalNow = event.step % settings.evalEvery === 0 || event.step === settings.steps;
-      if (evalNow) pending = event;
-      else if (event.step % logEvery === 0 || event.step === 1) console.log(progressLine(event));
+      const evalPoint = event.step % settings.evalEvery === 0 || event.step === settings.steps;
+      if (evalPoint && settings.valFraction > 0) pending = event;
+      else if (evalPoint || event.step % logEvery === 0 || event.step === 1) {
+        outLine(progressLine(event));
+      }
     } else if (event.type === 'eval') {
       lastEval = event;
-      if (pending) console.log(progressLine(pending, event));
+      if (pending) outLine(progressLine(pending, event));
       pending = undefined;
     }
   };
 
   process.on('SIGINT', onSigint);
   try {
-    const hooks = { onEvent, shouldStop: () => stopRequested, afterEval: save, backend };
+    const hooks = { onEvent, shouldStop: () => stopRequested > 0, afterEval: save, backend };
     const done = await train(session, corpus, hooks);
-    if (pending) console.log(progressLine(pending));
+    if (pending) outLine(progressLine(pending));
     if (done.reason === 'diverged') {
       log(done.message ?? 'training diverged');
       log(saved ? `The last good checkpoint is ${outPath}.` : 'No checkpoint was written.');
@@ -248,6 +268,41 @@ async function runWithProgress(
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * Finds a bad --out now rather than at the first save, minutes into training: it must be a
+ * new or regular file (never a folder or a device) in a folder this process can write.
+ */
+function checkOutPath(outPath: string, mayReplace: boolean): void {
+  const existing = statSync(outPath, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) {
+    throw new FolioError(`--out ${outPath} is a folder; give a file name such as model.ckpt.`);
+  }
+  if (existing && !existing.isFile()) {
+    throw new FolioError(`--out ${outPath} is not a regular file; choose another name.`);
+  }
+  if (existing && !mayReplace) {
+    throw new FolioError(
+      `${outPath} already exists; choose another --out, resume it with --resume, ` +
+        'or pass --force to overwrite it.',
+    );
+  }
+  const probe = join(dirname(outPath), `.folio-write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+    unlinkSync(probe);
+  } catch (err) {
+    throw ioError(err, outPath, 'save the checkpoint');
+  }
+}
+
+function positiveInteger(flags: Flags, flag: string): number | undefined {
+  const value = numberFlag(flags, flag);
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+    throw new FolioError(`--${flag} must be a whole number of at least 1, got ${value}.`);
+  }
+  return value;
 }
 
 function pick<K extends SettingName>(flags: Flags, names: readonly K[]) {
