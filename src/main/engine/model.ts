@@ -109,7 +109,7 @@ export function lossAndGrads(
   let loss = NaN;
   const grads = tf.tidy(() => {
     // Forward: embedding rows, then each layer over the whole sequence.
-    let x = tf.gather(params['embed.weight']!, tf.tensor1d(inputs, 'int32')) as tf.Tensor2D; // [N, E]
+    let x = embedRows(params, inputs, E); // [N, E]
     const tapes: GruTape[] = [];
     const masks: (tf.Tensor2D | undefined)[] = [];
     for (let l = 0; l < numLayers; l++) {
@@ -125,9 +125,14 @@ export function lossAndGrads(
     // Head and softmax cross-entropy: d loss / d logits = (softmax - onehot) / N.
     const { value, dLogits } = crossEntropy(headLogits(params, x), targets, V);
     loss = value;
+    // Head weight and bias gradients in one multiply: [x^T; 1] dLogits = [dW^T; db]. On
+    // wasm the right-hand operand is repacked every call (~10 ns per element), so it is
+    // dLogits [N, V] rather than x [N, H].
+    const head = tf.matMul(tf.concat([tf.transpose(x), tf.ones([1, x.shape[0]])], 0), dLogits);
+    const H = x.shape[1];
     const out: Params = {
-      'head.weight': tf.matMul(tf.transpose(dLogits), x), // [V, H]
-      'head.bias': tf.sum(dLogits, 0),
+      'head.weight': tf.transpose(tf.slice(head, [0, 0], [H, -1])), // [V, H]
+      'head.bias': tf.reshape(tf.slice(head, [H, 0], [1, -1]), [V]),
     };
     // Backward through the layers, top to bottom.
     let dy = tf.matMul(dLogits, params['head.weight']!) as tf.Tensor2D; // [N, H]
@@ -152,12 +157,25 @@ export function lossAndGrads(
 export function batchLoss(params: Params, config: ModelConfig, seqs: Sequences): number {
   const { inputs, targets } = seqs;
   return tf.tidy(() => {
-    let x = tf.gather(params['embed.weight']!, tf.tensor1d(inputs, 'int32')) as tf.Tensor2D;
+    let x = embedRows(params, inputs, config.embedSize);
     for (let l = 0; l < config.numLayers; l++) {
       x = gruForward(layerWeights(params, l), x, seqs.seqLen, seqs.batchSize, false).y;
     }
     return crossEntropy(headLogits(params, x), targets, config.vocabSize).value;
   });
+}
+
+/**
+ * The embedding rows of `ids`, [N, E], gathered in JS: the table is small ([V, E]) and
+ * wasm's gather kernel took about 7 ms for a batch of 3,200 rows.
+ */
+function embedRows(params: Params, ids: Int32Array, embedSize: number): tf.Tensor2D {
+  const table = params['embed.weight']!.dataSync();
+  const rows = new Float32Array(ids.length * embedSize);
+  for (let i = 0; i < ids.length; i++) {
+    rows.set(table.subarray(ids[i]! * embedSize, (ids[i]! + 1) * embedSize), i * embedSize);
+  }
+  return tf.tensor2d(rows, [ids.length, embedSize]);
 }
 
 /** logits = y W_head^T + b_head, [N, V]. */

@@ -9,6 +9,7 @@ import { adamStep, globalNorm } from './adam';
 import { checkSplitFits, splitCorpus, TrainBatches, valBatches } from './batches';
 import type { Corpus } from './corpus';
 import { batchLoss, countParams, lossAndGrads, timeMajor, type Sequences } from './model';
+import { GradHelper, wantsHelper } from './parallel';
 import type { Session } from './session';
 
 export interface TrainHooks {
@@ -34,7 +35,6 @@ export async function train(
   const batches = new TrainBatches(split.train, batchSize, seqLen, seed);
   const val: Sequences[] =
     valFraction > 0 ? valBatches(split.val, batchSize, seqLen).map(timeMajor) : [];
-  const dropout = session.config.dropout;
 
   emit({
     type: 'start',
@@ -48,6 +48,30 @@ export async function train(
     valChars: split.val.length,
   });
 
+  // A second core computes half of every batch where the backend uses only one.
+  const backend = tf.getBackend();
+  const work = batchSize * seqLen * session.config.hiddenSize;
+  const helper = wantsHelper(backend, work)
+    ? await GradHelper.start(backend === 'cpu' ? 'cpu' : 'wasm')
+    : undefined;
+  try {
+    return await loop(session, batches, val, emit, hooks, helper);
+  } finally {
+    await helper?.close();
+  }
+}
+
+async function loop(
+  session: Session,
+  batches: TrainBatches,
+  val: Sequences[],
+  emit: (event: TrainEvent) => void,
+  hooks: TrainHooks,
+  helper: GradHelper | undefined,
+): Promise<DoneEvent> {
+  const settings = session.training.settings;
+  const { batchSize, seqLen, seed } = settings;
+  const dropout = session.config.dropout;
   let stepSec = 0; // smoothed seconds per step
   // Wall time, evaluations and saves included, added to what earlier runs spent.
   const runStart = performance.now();
@@ -55,11 +79,10 @@ export async function train(
   for (let step = session.training.step + 1; step <= settings.steps; step++) {
     const started = performance.now();
     const seqs = timeMajor(batches.batch(step));
-    const { loss, grads } = lossAndGrads(session.params, session.config, seqs, {
-      rate: dropout,
-      seed,
-      step,
-    });
+    const masks = { rate: dropout, seed, step };
+    const { loss, grads } = helper
+      ? await helper.lossAndGrads(session.params, session.config, seqs, masks)
+      : lossAndGrads(session.params, session.config, seqs, masks);
     const norm = globalNorm(grads);
     const problem = divergence(loss, norm, session.config.vocabSize);
     if (problem) {
