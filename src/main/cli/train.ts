@@ -5,7 +5,9 @@ import type { EvalEvent, StepEvent, TrainEvent } from '../../shared/events';
 import {
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
+  MODEL_FIELDS,
   SETTINGS,
+  TRAIN_FIELDS,
   type ModelConfig,
   type SettingName,
   type TrainSettings,
@@ -29,18 +31,6 @@ import { onOutputClosed, outLine } from './output';
 import type { Flags } from './args';
 import { duration, fields, progressLine, thousands } from './format';
 
-const MODEL_FLAGS = ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const;
-const TRAIN_FLAGS = [
-  'seqLen',
-  'batchSize',
-  'lr',
-  'clip',
-  'steps',
-  'valFraction',
-  'evalEvery',
-  'seed',
-] as const;
-
 export const TRAIN_HELP = `Usage: npm run cli -- train --corpus FILE [options]
 
 Trains a character-level GRU on a text file and saves a .ckpt checkpoint (at every
@@ -50,7 +40,7 @@ evaluation, at the end, and when stopped with Ctrl-C).
   --out FILE.ckpt        where to save (default: the corpus name + .ckpt)
   --resume FILE.ckpt     continue training a checkpoint (model settings come from it)
   --force                overwrite --out if it exists and is not the --resume file
-${[...MODEL_FLAGS, ...TRAIN_FLAGS].map(flagHelp).join('\n')}
+${[...MODEL_FIELDS, ...TRAIN_FIELDS].map(flagHelp).join('\n')}
   --epochs N             train for N passes over the training split (instead of --steps)
   --log-every N          steps between progress lines (default 10)
   --backend NAME         auto (default), native, wasm or cpu
@@ -78,7 +68,7 @@ interface TrainRequest {
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const names = ['corpus', 'out', 'resume', 'epochs', 'log-every', 'backend', 'encoding'];
-  const settingNames = [...MODEL_FLAGS, ...TRAIN_FLAGS].map((n) => SETTINGS[n].flag.slice(2));
+  const settingNames = [...MODEL_FIELDS, ...TRAIN_FIELDS].map((n) => SETTINGS[n].flag.slice(2));
   const switches = ['force', 'keep-line-endings'];
   const { flags } = parseFlags(argv, optionsFor([...names, ...settingNames], switches), 'train');
   if (flags['help']) {
@@ -114,8 +104,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
 
 function parseRequest(flags: Flags): TrainRequest {
   const logEvery = positiveInteger(flags, 'log-every') ?? 10;
-  const model = pick(flags, MODEL_FLAGS);
-  const settings = pick(flags, TRAIN_FLAGS);
+  const model = pick(flags, MODEL_FIELDS);
+  const settings = pick(flags, TRAIN_FIELDS);
   const epochs = numberFlag(flags, 'epochs');
   if (epochs !== undefined && (!(epochs > 0) || epochs > 1e6)) {
     throw new FolioError(`--epochs must be a number above 0, got ${epochs}.`, 'invalid-setting');

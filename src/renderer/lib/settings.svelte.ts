@@ -7,23 +7,15 @@ import {
   checkSetting,
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
+  MODEL_FIELDS,
   SETTINGS,
+  TRAIN_FIELDS,
   type ModelConfig,
   type SettingName,
   type TrainSettings,
 } from '../../shared/settings';
 
-export const MODEL_FIELDS = ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const;
-export const TRAIN_FIELDS = [
-  'seqLen',
-  'batchSize',
-  'lr',
-  'clip',
-  'steps',
-  'valFraction',
-  'evalEvery',
-  'seed',
-] as const;
+export { MODEL_FIELDS, TRAIN_FIELDS };
 
 type Values = Record<SettingName, number | null>;
 type Shape = Omit<ModelConfig, 'vocabSize'>;
