@@ -34,6 +34,10 @@ export default defineConfig({
       // Dependencies load from node_modules at run time. tfjs-node is an optional native
       // addon that may be missing, so it must never be bundled either.
       externalizeDeps: { include: ['@tensorflow/tfjs-node'] },
+      // Two entries: the app's main process, and the trainer it starts as a utility process.
+      rolldownOptions: {
+        input: { index: 'src/main/index.ts', trainer: 'src/main/trainer/entry.ts' },
+      },
     },
   },
   preload: {

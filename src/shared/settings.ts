@@ -34,6 +34,19 @@ export interface TrainSettings {
 
 export type SettingName = Exclude<keyof ModelConfig, 'vocabSize'> | keyof TrainSettings;
 
+/** The settings that shape a model, then those of a run, in the order forms list them. */
+export const MODEL_FIELDS = ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const;
+export const TRAIN_FIELDS = [
+  'seqLen',
+  'batchSize',
+  'lr',
+  'clip',
+  'steps',
+  'valFraction',
+  'evalEvery',
+  'seed',
+] as const;
+
 export interface SettingSpec {
   flag: string;
   label: string;

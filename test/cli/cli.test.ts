@@ -3,7 +3,7 @@
  * exact lines printed. Each run starts the CLI with tsx, as `npm run cli` does.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,17 +34,31 @@ interface Run {
   stderr: string;
 }
 
+interface Control {
+  kill: (signal: NodeJS.Signals) => void;
+  /** Closes the reading end of the CLI's stdout, as `| head` does when it has enough. */
+  closeStdout: () => void;
+}
+
 function cli(
   args: string[],
-  onStdout?: (text: string, kill: (signal: NodeJS.Signals) => void) => void,
+  onStdout?: (text: string, control: Control) => void,
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir });
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+      cwd: options.cwd ?? dir,
+      env: options.env ?? { ...process.env, npm_lifecycle_event: 'test' },
+    });
     let stdout = '';
     let stderr = '';
+    const control: Control = {
+      kill: (signal) => child.kill(signal),
+      closeStdout: () => child.stdout.destroy(),
+    };
     child.stdout.on('data', (d: Buffer) => {
       stdout += d;
-      onStdout?.(stdout, (signal) => child.kill(signal));
+      onStdout?.(stdout, control);
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.on('close', (code) => done({ code, stdout, stderr }));
@@ -280,33 +294,127 @@ describe('the CLI', () => {
     );
   });
 
-  it('saves a checkpoint when stopped with Ctrl-C', async () => {
-    let sent = false;
-    const run = await cli(
-      [
-        'train',
-        '--corpus',
-        corpus,
-        '--steps',
-        '100000',
-        '--out',
-        'stopped.ckpt',
-        '--log-every',
-        '1',
-        ...TINY,
-      ],
-      (out, kill) => {
-        if (!sent && /^step +3\//m.test(out)) {
-          sent = true;
-          kill('SIGINT');
-        }
-      },
-    );
+  /** Trains "for ever" and, once step 3 is printed, does `act` to the process. */
+  function trainUntilStep3(out: string, act: (control: Control) => void): Promise<Run> {
+    let acted = false;
+    const args = ['train', '--corpus', corpus, '--steps', '100000', '--out', out];
+    return cli([...args, '--log-every', '1', ...TINY], (text, control) => {
+      if (!acted && /^step +3\//m.test(text)) {
+        acted = true;
+        act(control);
+      }
+    });
+  }
+
+  function expectSavedAfterStop(run: Run, name: string) {
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/stopped at step \d+ .*saved .*stopped\.ckpt/);
-    const ckpt = decodeCheckpoint(readFileSync(join(dir, 'stopped.ckpt')), 'stopped.ckpt');
+    expect(run.stderr).toMatch(new RegExp(`stopped at step \\d+ .*saved .*${name}`));
+    const ckpt = decodeCheckpoint(readFileSync(join(dir, name)), name);
     expect(ckpt.training.step).toBeGreaterThanOrEqual(3);
     expect(ckpt.training.step).toBeLessThan(100000);
+  }
+
+  it('saves a checkpoint when stopped with Ctrl-C', async () => {
+    expectSavedAfterStop(
+      await trainUntilStep3('stopped.ckpt', (c) => c.kill('SIGINT')),
+      'stopped.ckpt',
+    );
+  });
+
+  it('takes one Ctrl-C delivered twice at once (terminal and npm) as one', async () => {
+    const run = await trainUntilStep3('twice.ckpt', (c) => {
+      c.kill('SIGINT');
+      c.kill('SIGINT');
+    });
+    expectSavedAfterStop(run, 'twice.ckpt');
+  });
+
+  it('stops and saves when the reader of its output goes away', async () => {
+    const run = await trainUntilStep3('piped.ckpt', (c) => c.closeStdout());
+    expect(run.stderr).toMatch(/standard output closed: stopping after this step and saving/);
+    expectSavedAfterStop(run, 'piped.ckpt');
+  });
+
+  it('says in one line when standard output cannot be written', async () => {
+    const run = await new Promise<Run>((done) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', TSX, MAIN, 'info', join(dir, 'base.ckpt')],
+        {
+          cwd: dir,
+          stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d));
+      child.on('close', (code) => done({ code, stdout: '', stderr }));
+    });
+    expectOneLineError(run, /could not write to standard output \(ENOSPC\)/);
+  });
+
+  it('finds a bad --out before training, and never writes over a folder or a device', async () => {
+    const args = ['train', '--corpus', corpus, ...TINY];
+    expectOneLineError(await cli([...args, '--out', join(dir, 'nope', 'x.ckpt')]), /no such file/);
+    expectOneLineError(await cli([...args, '--out', dir, '--force']), /is a folder/);
+    expectOneLineError(await cli([...args, '--out', '/dev/null', '--force']), /not a regular file/);
+  });
+
+  it('without validation still autosaves and prints a line every evalEvery steps', async () => {
+    const args = [
+      '--val-fraction',
+      '0',
+      '--steps',
+      '25',
+      '--log-every',
+      '100',
+      '--out',
+      'noval.ckpt',
+    ];
+    const run = await cli(['train', '--corpus', corpus, ...args, ...TINY]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.match(/^step .*$/gm)).toHaveLength(4); // steps 1, 10, 20 and 25
+  });
+
+  it('reads relative paths from the folder npm was started in', async () => {
+    mkdirSync(join(dir, 'work'), { recursive: true });
+    writeFileSync(join(dir, 'work', 'play.txt'), readFileSync(corpus));
+    const env = { ...process.env, INIT_CWD: join(dir, 'work'), npm_lifecycle_event: 'cli' };
+    const args = ['train', '--corpus', 'play.txt', '--steps', '2', ...TINY];
+    const run = await cli(args, undefined, { env, cwd: process.cwd() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(existsSync(join(dir, 'work', 'play.ckpt'))).toBe(true);
+  });
+
+  it('resumes into the checkpoint it came from when no --out is given', async () => {
+    const resumed = await cli([
+      'train',
+      '--corpus',
+      corpus,
+      '--resume',
+      'base.ckpt',
+      '--steps',
+      '4',
+    ]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/saved .*base\.ckpt/);
+    expect(decodeCheckpoint(readFileSync(join(dir, 'base.ckpt')), 'base.ckpt').training.step).toBe(
+      4,
+    );
+  });
+
+  it.each([
+    [['--hidden-size', '0x10'], /--hidden-size must be a number, got "0x10"/],
+    [['--log-every', '0'], /--log-every must be a whole number of at least 1/],
+    [['stray'], /Unexpected argument "stray"/],
+  ])('refuses train %j', async (args, message) => {
+    expectOneLineError(await cli(['train', '--corpus', corpus, ...args]), message);
+  });
+
+  it('takes a prime that starts with a dash', async () => {
+    const args = ['--prime', '-the', '--drop-unknown', '--length', '5', '--seed', '1'];
+    const run = await cli(['generate', 'base.ckpt', ...args]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.startsWith('-the')).toBe(true);
   });
 
   it('stops a diverging run, says to lower the learning rate, and writes no checkpoint', async () => {

@@ -57,6 +57,13 @@ function withHeader(bytes: Uint8Array, edit: (header: Record<string, Json>) => v
   return out;
 }
 
+/** Edits one JSON-valued metadata field in place. */
+function edit(header: Record<string, Json>, key: string, change: (value: Json) => void): void {
+  const value = JSON.parse(header.__metadata__[key]);
+  change(value);
+  header.__metadata__[key] = JSON.stringify(value);
+}
+
 function refusal(bytes: Uint8Array): string {
   try {
     decodeCheckpoint(bytes, 'bad.ckpt');
@@ -152,6 +159,11 @@ describe('checkpoints', () => {
       ],
       [(h) => (h.__metadata__.format = 'something-else'), /no "folio.ckpt" format tag/],
       [(h) => (h.__metadata__.config = '{"hiddenSize": 0}'), /config is invalid/],
+      [(h) => (h.__metadata__.corpus = 'null'), /corpus description is incomplete/],
+      [(h) => edit(h, 'training', (t) => delete t.trainLoss), /loss history is malformed/],
+      [(h) => edit(h, 'training', (t) => (t.settings.seqLen = 0)), /Sequence length must be/],
+      [(h) => edit(h, 'training', (t) => (t.settings.lr = 'fast')), /Learning rate must be/],
+      [(h) => edit(h, 'training', (t) => (t.step = -5)), /training step -5 is not/],
       [
         (h) => (h['head.bias'].data_offsets = h['head.weight'].data_offsets),
         /byte size does not match|overlaps/,

@@ -81,6 +81,15 @@ describe('training', () => {
     expect(divergence(0.7, 1, 2)).toBeUndefined();
   });
 
+  it('does not report success when the last step blows up the model', async () => {
+    const corpus = tinyCorpus();
+    const session = Session.create(corpus, TINY_MODEL, { ...TINY_TRAIN, lr: 3, steps: 1 });
+    const done = await train(session, corpus);
+    expect(done.reason).toBe('diverged');
+    expect(done.message).toMatch(/valLoss: the loss jumped/);
+    session.dispose();
+  });
+
   it('trains on a corpus exactly seqLen + 1 characters long with no validation', async () => {
     const corpus = tinyCorpus('abcdefghijklmnopq'); // 17 = seqLen 16 + 1
     const session = Session.create(corpus, TINY_MODEL, {

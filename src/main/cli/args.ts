@@ -9,38 +9,44 @@ import { FolioError } from '../engine/errors';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
-export function parseFlags(argv: string[], options: ParseArgsConfig['options'], command: string) {
+/** Parses one command's flags, allowing at most `maxPositionals` bare arguments. */
+export function parseFlags(
+  argv: string[],
+  options: ParseArgsConfig['options'],
+  command: string,
+  maxPositionals = 0,
+) {
+  const help = `Run "npm run cli -- ${command} --help" for the options.`;
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
-      args: joinNegativeValues(argv, options ?? {}),
+    parsed = parseArgs({
+      args: joinDashValues(argv, options ?? {}),
       options,
       allowPositionals: true,
       strict: true,
     });
-    return { flags: values as Flags, positionals };
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0]!.replace(/\.* To specify.*$|\.+$/, '');
-    throw new FolioError(
-      `${reason}. Run "npm run cli -- ${command} --help" for the options.`,
-      'invalid-input',
-    );
+    throw new FolioError(`${reason}. ${help}`, 'invalid-input');
   }
+  const extra = parsed.positionals.slice(maxPositionals);
+  if (extra.length > 0) throw new FolioError(`Unexpected argument "${extra[0]}". ${help}`);
+  return { flags: parsed.values as Flags, positionals: parsed.positionals };
 }
 
 /**
- * parseArgs reads `--temperature -1` as two flags and calls it ambiguous; a user means a
- * negative value, so it is joined as `--temperature=-1` and then judged by range checks.
+ * parseArgs reads `--temperature -1` or `--prime "-Hark"` as two flags and calls the value
+ * ambiguous. A value that starts with "-" but is not itself one of the command's flags is
+ * what the user meant, so it is joined as `--prime=-Hark`.
  */
-function joinNegativeValues(
-  argv: string[],
-  options: NonNullable<ParseArgsConfig['options']>,
-): string[] {
+function joinDashValues(argv: string[], options: NonNullable<ParseArgsConfig['options']>) {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const next = argv[i + 1];
     const takesValue = flag.startsWith('--') && options[flag.slice(2)]?.type === 'string';
-    if (takesValue && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+    const nextIsFlag = next?.startsWith('--') === true && next.slice(2).split('=')[0]! in options;
+    if (takesValue && next?.startsWith('-') && !nextIsFlag && next !== '-h') {
       out.push(`${flag}=${next}`);
       i++;
     } else out.push(flag);
@@ -53,7 +59,9 @@ export function numberFlag(flags: Flags, flag: string): number | undefined {
   const raw = flags[flag];
   if (raw === undefined) return undefined;
   const text = String(raw).trim();
-  const value = text === '' ? NaN : Number(text);
+  // Plain decimal only: Number() would also take "0x10" as 16 and "0b11" as 3.
+  const decimal = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text);
+  const value = decimal ? Number(text) : NaN;
   if (!Number.isFinite(value))
     throw new FolioError(`--${flag} must be a number, got "${raw}".`, 'invalid-setting');
   return value;

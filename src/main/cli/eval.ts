@@ -3,8 +3,10 @@ import { initBackend, parseBackend } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
 import { parseEncoding, readCorpus } from '../engine/corpus';
 import { evaluateLoss } from '../engine/evaluate';
+import { FolioError } from '../engine/errors';
 import { Session } from '../engine/session';
 import { optionsFor, parseFlags, requireString, stringFlag } from './args';
+import { outLine } from './output';
 import { LN2, thousands } from './format';
 
 export const EVAL_HELP = `Usage: npm run cli -- eval --checkpoint FILE.ckpt --corpus FILE [options]
@@ -22,7 +24,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   );
   const { flags } = parseFlags(argv, options, 'eval');
   if (flags['help']) {
-    console.log(EVAL_HELP);
+    outLine(EVAL_HELP);
     return 0;
   }
   const ckptPath = requireString(flags, 'checkpoint', 'the .ckpt file to evaluate');
@@ -40,8 +42,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const ids = session.encodeCorpus(corpus);
     const { seqLen, batchSize } = ckpt.training.settings;
     if (ids.length < seqLen + 1) {
-      console.error(`${corpus.name} is shorter than one window (${seqLen + 1} characters).`);
-      return 1;
+      throw new FolioError(
+        `${corpus.name} has ${ids.length} characters, shorter than one window of ` +
+          `${seqLen + 1} (the checkpoint's seqLen + 1); evaluate on a longer text.`,
+      );
     }
     const { loss, chars } = await evaluateLoss(
       session.params,
@@ -52,7 +56,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     );
     const bits = (loss / LN2).toFixed(4);
     const where = `${thousands(chars)} characters of ${corpus.name}`;
-    console.log(`loss ${loss.toFixed(4)} nats/char (${bits} bits/char) over ${where}`);
+    outLine(`loss ${loss.toFixed(4)} nats/char (${bits} bits/char) over ${where}`);
     return 0;
   } finally {
     session.dispose();

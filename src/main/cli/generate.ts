@@ -6,13 +6,14 @@ import { generate } from '../engine/generate';
 import { DEFAULT_SAMPLE } from '../engine/sampler';
 import { Session } from '../engine/session';
 import { numberFlag, optionsFor, parseFlags, requireString, stringFlag } from './args';
+import { out, outLine } from './output';
 
 export const GENERATE_HELP = `Usage: npm run cli -- generate --checkpoint FILE.ckpt [options]
 
 Writes new text to stdout as it is produced.
 
   --length N        new characters to write, not counting the prime (default 500)
-  --temperature T   0 is greedy (argmax); 0.01-1 is the useful range (default ${DEFAULT_SAMPLE.temperature})
+  --temperature T   0 is greedy (argmax); 0.01-1 is useful, 0.5-1 reads best (default ${DEFAULT_SAMPLE.temperature})
   --top-k K         draw only from the K most likely characters; 0 = no limit (default 0)
   --top-p P         draw only from the most likely characters totalling P; 1 = no limit (default 1)
   --prime TEXT      text to continue (default: start of a line)
@@ -31,9 +32,14 @@ export async function generateCommand(argv: string[]): Promise<number> {
     'seed',
     'backend',
   ];
-  const { flags, positionals } = parseFlags(argv, optionsFor(names, ['drop-unknown']), 'generate');
+  const { flags, positionals } = parseFlags(
+    argv,
+    optionsFor(names, ['drop-unknown']),
+    'generate',
+    1,
+  );
   if (flags['help']) {
-    console.log(GENERATE_HELP);
+    outLine(GENERATE_HELP);
     return 0;
   }
   const path =
@@ -63,11 +69,11 @@ export async function generateCommand(argv: string[]): Promise<number> {
     for await (const ch of chars) {
       buffer += ch;
       if (buffer.length >= 64 || ch === '\n') {
-        process.stdout.write(buffer);
+        out(buffer);
         buffer = '';
       }
     }
-    process.stdout.write(buffer + (process.stdout.isTTY ? '\n' : ''));
+    out(buffer + (process.stdout.isTTY ? '\n' : ''));
     return 0;
   } finally {
     session.dispose();

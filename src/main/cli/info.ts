@@ -2,8 +2,9 @@
 import { stat } from 'node:fs/promises';
 import { loadCheckpoint, FORMAT_VERSION } from '../engine/checkpoint';
 import { countParams } from '../engine/model';
-import { describeChar } from '../engine/vocab';
+import { showChar } from '../engine/vocab';
 import { optionsFor, parseFlags } from './args';
+import { outLine } from './output';
 import { duration, fields, thousands } from './format';
 import { FolioError } from '../engine/errors';
 
@@ -12,9 +13,9 @@ export const INFO_HELP = `Usage: npm run cli -- info FILE.ckpt
 Prints a checkpoint's model config, vocabulary, training settings, steps and losses.`;
 
 export async function infoCommand(argv: string[]): Promise<number> {
-  const { flags, positionals } = parseFlags(argv, optionsFor([]), 'info');
+  const { flags, positionals } = parseFlags(argv, optionsFor([]), 'info', 1);
   if (flags['help']) {
-    console.log(INFO_HELP);
+    outLine(INFO_HELP);
     return 0;
   }
   const path = positionals[0];
@@ -25,7 +26,7 @@ export async function infoCommand(argv: string[]): Promise<number> {
   const last = <T>(items: T[]): T | undefined => items[items.length - 1];
   const { embedSize, hiddenSize, numLayers, dropout } = config;
   const { seqLen, batchSize, lr, seed } = t.settings;
-  const vocab = ckpt.vocab.map((ch) => (ch.codePointAt(0)! < 0x21 ? describeChar(ch) : ch));
+  const vocab = ckpt.vocab.map(showChar);
   const lastTrain = last(t.trainLoss)?.[1].toFixed(4) ?? '-';
   const lastVal = last(t.valLoss)?.[1].toFixed(4) ?? '-';
   const size = thousands((await stat(path)).size);
@@ -43,6 +44,6 @@ export async function infoCommand(argv: string[]): Promise<number> {
     `optimizer     ${ckpt.adam ? `Adam, ${ckpt.adam.step} steps` : 'none (weights only)'}`,
     `saved         ${ckpt.createdAt}`,
   ];
-  console.log(lines.join('\n'));
+  outLine(lines.join('\n'));
   return 0;
 }

@@ -4,6 +4,7 @@
  * usage); only a bug prints a stack trace, and only with FOLIO_DEBUG=1.
  */
 import { FolioError } from '../engine/errors';
+import { outLine } from './output';
 import { evalCommand, EVAL_HELP } from './eval';
 import { generateCommand, GENERATE_HELP } from './generate';
 import { infoCommand, INFO_HELP } from './info';
@@ -28,7 +29,7 @@ Usage: npm run cli -- COMMAND [options]     (COMMAND --help for its options)
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(USAGE);
+    outLine(USAGE);
     return name ? 0 : 2;
   }
   const command = COMMANDS[name];
@@ -41,25 +42,27 @@ async function main(argv: string[]): Promise<number> {
   return command[0](rest);
 }
 
-// `... generate | head` closes stdout early: that is the reader's choice, not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
+function report(err: unknown): void {
+  if (err instanceof FolioError) {
+    console.error(`folio: ${err.message}`);
+  } else {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    console.error(`folio: unexpected error: ${message}`);
+    if (process.env['FOLIO_DEBUG']) console.error(err);
+    else console.error('(run with FOLIO_DEBUG=1 for details, and please report it)');
+  }
+  process.exitCode = 1;
+}
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (err instanceof FolioError) {
-      console.error(`folio: ${err.message}`);
-    } else {
-      const message = err instanceof Error ? err.message : String(err);
-      console.error(`folio: unexpected error: ${message}`);
-      if (process.env['FOLIO_DEBUG']) console.error(err);
-      else console.error('(run with FOLIO_DEBUG=1 for details, and please report it)');
-    }
-    process.exitCode = 1;
-  },
-);
+// `npm run` starts commands in the project folder; npm records where the user was in
+// INIT_CWD, and relative paths (corpus, --out) should mean what they mean there.
+const userFolder = process.env['INIT_CWD'];
+if (userFolder && process.env['npm_lifecycle_event'] === 'cli') process.chdir(userFolder);
+
+process.on('uncaughtException', (err) => {
+  report(err);
+  process.exit(1);
+});
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, report);

@@ -1,11 +1,13 @@
 /** `folio train`: train a new model, or resume one, printing a progress line per report. */
-import { existsSync } from 'node:fs';
-import { basename, extname, resolve } from 'node:path';
+import { statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { EvalEvent, StepEvent, TrainEvent } from '../../shared/events';
 import {
   DEFAULT_MODEL,
   DEFAULT_TRAIN,
+  MODEL_FIELDS,
   SETTINGS,
+  TRAIN_FIELDS,
   type ModelConfig,
   type SettingName,
   type TrainSettings,
@@ -13,26 +15,21 @@ import {
 import { initBackend, parseBackend } from '../engine/backend';
 import { checkSplitFits, splitCorpus, TrainBatches } from '../engine/batches';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
-import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../engine/corpus';
+import {
+  ioError,
+  parseEncoding,
+  readCorpus,
+  type Corpus,
+  type CorpusOptions,
+} from '../engine/corpus';
 import { FolioError } from '../engine/errors';
 import { countParams } from '../engine/model';
 import { Session } from '../engine/session';
 import { train } from '../engine/train';
 import { numberFlag, optionsFor, parseFlags, requireString, settingFlag, stringFlag } from './args';
+import { onOutputClosed, outLine } from './output';
 import type { Flags } from './args';
 import { duration, fields, progressLine, thousands } from './format';
-
-const MODEL_FLAGS = ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const;
-const TRAIN_FLAGS = [
-  'seqLen',
-  'batchSize',
-  'lr',
-  'clip',
-  'steps',
-  'valFraction',
-  'evalEvery',
-  'seed',
-] as const;
 
 export const TRAIN_HELP = `Usage: npm run cli -- train --corpus FILE [options]
 
@@ -43,7 +40,7 @@ evaluation, at the end, and when stopped with Ctrl-C).
   --out FILE.ckpt        where to save (default: the corpus name + .ckpt)
   --resume FILE.ckpt     continue training a checkpoint (model settings come from it)
   --force                overwrite --out if it exists and is not the --resume file
-${[...MODEL_FLAGS, ...TRAIN_FLAGS].map(flagHelp).join('\n')}
+${[...MODEL_FIELDS, ...TRAIN_FIELDS].map(flagHelp).join('\n')}
   --epochs N             train for N passes over the training split (instead of --steps)
   --log-every N          steps between progress lines (default 10)
   --backend NAME         auto (default), native, wasm or cpu
@@ -71,11 +68,11 @@ interface TrainRequest {
 
 export async function trainCommand(argv: string[]): Promise<number> {
   const names = ['corpus', 'out', 'resume', 'epochs', 'log-every', 'backend', 'encoding'];
-  const settingNames = [...MODEL_FLAGS, ...TRAIN_FLAGS].map((n) => SETTINGS[n].flag.slice(2));
+  const settingNames = [...MODEL_FIELDS, ...TRAIN_FIELDS].map((n) => SETTINGS[n].flag.slice(2));
   const switches = ['force', 'keep-line-endings'];
   const { flags } = parseFlags(argv, optionsFor([...names, ...settingNames], switches), 'train');
   if (flags['help']) {
-    console.log(TRAIN_HELP);
+    outLine(TRAIN_HELP);
     return 0;
   }
   const request = parseRequest(flags);
@@ -106,8 +103,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
 }
 
 function parseRequest(flags: Flags): TrainRequest {
-  const model = pick(flags, MODEL_FLAGS);
-  const settings = pick(flags, TRAIN_FLAGS);
+  const logEvery = positiveInteger(flags, 'log-every') ?? 10;
+  const model = pick(flags, MODEL_FIELDS);
+  const settings = pick(flags, TRAIN_FIELDS);
   const epochs = numberFlag(flags, 'epochs');
   if (epochs !== undefined && (!(epochs > 0) || epochs > 1e6)) {
     throw new FolioError(`--epochs must be a number above 0, got ${epochs}.`, 'invalid-setting');
@@ -125,18 +123,14 @@ function parseRequest(flags: Flags): TrainRequest {
       'invalid-setting',
     );
   }
-  const defaultOut = `${basename(corpusPath, extname(corpusPath))}.ckpt`;
+  // Resuming saves back into the checkpoint it came from unless told otherwise.
+  const defaultOut = resumePath ?? `${basename(corpusPath, extname(corpusPath))}.ckpt`;
   const outPath = resolve(stringFlag(flags, 'out') ?? defaultOut);
   if (outPath === resolve(corpusPath)) {
     throw new FolioError(`--out ${outPath} is the corpus itself; choose another name.`);
   }
   const resumingOut = resumePath !== undefined && resolve(resumePath) === outPath;
-  if (existsSync(outPath) && !flags['force'] && !resumingOut) {
-    throw new FolioError(
-      `${outPath} already exists; choose another --out, resume it with --resume, ` +
-        'or pass --force to overwrite it.',
-    );
-  }
+  checkOutPath(outPath, flags['force'] === true || resumingOut);
   return {
     corpusPath,
     corpusOptions: {
@@ -148,7 +142,7 @@ function parseRequest(flags: Flags): TrainRequest {
     model,
     settings,
     ...(epochs !== undefined ? { epochs } : {}),
-    logEvery: Math.max(1, Math.floor(numberFlag(flags, 'log-every') ?? 10)),
+    logEvery,
     backend: parseBackend(stringFlag(flags, 'backend') ?? 'auto'),
   };
 }
@@ -160,6 +154,12 @@ async function openSession(request: TrainRequest, corpus: Corpus): Promise<Sessi
     session = Session.fromCheckpoint(await loadCheckpoint(request.resumePath));
     Object.assign(session.training.settings, request.settings);
     log(`resuming ${basename(request.resumePath)} at step ${session.training.step}`);
+    if (session.corpus.sha256 !== corpus.sha256) {
+      log(
+        `note: ${corpus.name} is not the text this checkpoint was trained on ` +
+          `(${session.corpus.name}); its loss history continues across both.`,
+      );
+    }
   } else {
     const settings = { ...DEFAULT_TRAIN, ...request.settings };
     session = Session.create(corpus, { ...DEFAULT_MODEL, ...request.model }, settings);
@@ -197,16 +197,24 @@ async function runWithProgress(
 ): Promise<number> {
   const { outPath, logEvery } = request;
   const settings = session.training.settings;
-  let stopRequested = false;
+  let stopRequested = 0; // when the first stop request came, ms
+  let saved = false;
   const onSigint = () => {
-    if (stopRequested) {
-      log('second Ctrl-C: quitting without saving (the last saved checkpoint is intact)');
+    // One Ctrl-C can arrive twice: from the terminal and relayed by npm. Only a second
+    // press, a moment later, means "quit now".
+    if (stopRequested && performance.now() - stopRequested > 1000) {
+      const kept = saved ? `the last saved checkpoint, ${outPath}, is intact` : 'nothing saved';
+      log(`second Ctrl-C: quitting without saving (${kept})`);
       process.exit(130);
     }
-    stopRequested = true;
+    if (stopRequested) return;
+    stopRequested = performance.now();
     log('stopping after this step and saving… (Ctrl-C again to quit without saving)');
   };
-  let saved = false;
+  onOutputClosed(() => {
+    stopRequested ||= performance.now();
+    log('standard output closed: stopping after this step and saving…');
+  });
   const save = async () => {
     await saveCheckpoint(outPath, session.toCheckpoint(backend));
     saved = true;
@@ -215,21 +223,23 @@ async function runWithProgress(
   let pending: StepEvent | undefined; // a step whose valLoss is about to arrive
   const onEvent = (event: TrainEvent) => {
     if (event.type === 'step') {
-      const evalNow = event.step % settings.evalEvery === 0 || event.step === settings.steps;
-      if (evalNow) pending = event;
-      else if (event.step % logEvery === 0 || event.step === 1) console.log(progressLine(event));
+      const evalPoint = event.step % settings.evalEvery === 0 || event.step === settings.steps;
+      if (evalPoint && settings.valFraction > 0) pending = event;
+      else if (evalPoint || event.step % logEvery === 0 || event.step === 1) {
+        outLine(progressLine(event));
+      }
     } else if (event.type === 'eval') {
       lastEval = event;
-      if (pending) console.log(progressLine(pending, event));
+      if (pending) outLine(progressLine(pending, event));
       pending = undefined;
     }
   };
 
   process.on('SIGINT', onSigint);
   try {
-    const hooks = { onEvent, shouldStop: () => stopRequested, afterEval: save, backend };
+    const hooks = { onEvent, shouldStop: () => stopRequested > 0, afterEval: save, backend };
     const done = await train(session, corpus, hooks);
-    if (pending) console.log(progressLine(pending));
+    if (pending) outLine(progressLine(pending));
     if (done.reason === 'diverged') {
       log(done.message ?? 'training diverged');
       log(saved ? `The last good checkpoint is ${outPath}.` : 'No checkpoint was written.');
@@ -248,6 +258,41 @@ async function runWithProgress(
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * Finds a bad --out now rather than at the first save, minutes into training: it must be a
+ * new or regular file (never a folder or a device) in a folder this process can write.
+ */
+function checkOutPath(outPath: string, mayReplace: boolean): void {
+  const existing = statSync(outPath, { throwIfNoEntry: false });
+  if (existing?.isDirectory()) {
+    throw new FolioError(`--out ${outPath} is a folder; give a file name such as model.ckpt.`);
+  }
+  if (existing && !existing.isFile()) {
+    throw new FolioError(`--out ${outPath} is not a regular file; choose another name.`);
+  }
+  if (existing && !mayReplace) {
+    throw new FolioError(
+      `${outPath} already exists; choose another --out, resume it with --resume, ` +
+        'or pass --force to overwrite it.',
+    );
+  }
+  const probe = join(dirname(outPath), `.folio-write-test-${process.pid}`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+    unlinkSync(probe);
+  } catch (err) {
+    throw ioError(err, outPath, 'save the checkpoint');
+  }
+}
+
+function positiveInteger(flags: Flags, flag: string): number | undefined {
+  const value = numberFlag(flags, flag);
+  if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+    throw new FolioError(`--${flag} must be a whole number of at least 1, got ${value}.`);
+  }
+  return value;
 }
 
 function pick<K extends SettingName>(flags: Flags, names: readonly K[]) {

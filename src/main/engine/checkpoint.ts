@@ -16,9 +16,14 @@
  * anything odd with a message that names the problem.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { checkSetting, type ModelConfig, type TrainSettings } from '../../shared/settings';
+import {
+  checkSetting,
+  DEFAULT_TRAIN,
+  type ModelConfig,
+  type TrainSettings,
+} from '../../shared/settings';
 import { ioError } from './corpus';
 import { FolioError } from './errors';
 import { paramShapes } from './model';
@@ -147,8 +152,14 @@ async function syncFolder(folder: string): Promise<void> {
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   let bytes: Uint8Array;
   try {
+    const info = await stat(path);
+    if (!info.isFile()) {
+      const what = info.isDirectory() ? 'a folder' : 'not a regular file';
+      throw new FolioError(`${path} is ${what}; give the path of a .ckpt file.`, 'io');
+    }
     bytes = await readFile(path);
   } catch (err) {
+    if (err instanceof FolioError) throw err;
     throw ioError(err, path, 'read the checkpoint');
   }
   return decodeCheckpoint(bytes, basename(path));
@@ -212,10 +223,9 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
     fail(`its vocabulary is invalid (${(err as Error).message})`);
   }
   const training = field<TrainingState>('training');
-  if (typeof training !== 'object' || !Number.isInteger(training?.step) || !training.settings) {
-    fail('its training state is incomplete');
-  }
+  checkTraining(training, fail);
   const corpus = field<CorpusInfo>('corpus');
+  checkCorpusInfo(corpus, fail);
 
   const data = bytes.subarray(8 + headerLength);
   const ranges: [number, number, string][] = [];
@@ -287,4 +297,36 @@ function checkConfig(config: ModelConfig, fail: (problem: string) => never): voi
   if (!Number.isInteger(config.vocabSize) || config.vocabSize < 2 || config.vocabSize > 1_114_112) {
     fail(`its vocabSize ${config.vocabSize} is not valid`);
   }
+}
+
+/** The training state must be usable as it is: every setting in range, histories well formed. */
+function checkTraining(t: TrainingState, fail: (problem: string) => never): void {
+  if (typeof t !== 'object' || t === null) fail('its training state is not an object');
+  if (!Number.isInteger(t.step) || t.step < 0 || t.step > 1e9) {
+    fail(`its training step ${String(t.step)} is not a whole number from 0 to 1e9`);
+  }
+  if (typeof t.settings !== 'object' || t.settings === null)
+    fail('its training settings are missing');
+  for (const name of Object.keys(DEFAULT_TRAIN) as (keyof TrainSettings)[]) {
+    const problem = checkSetting(name, t.settings[name]);
+    if (problem) fail(`its training settings are invalid: ${problem}`);
+  }
+  const pairs = (list: unknown) =>
+    Array.isArray(list) &&
+    list.every((p) => Array.isArray(p) && p.length === 2 && p.every(Number.isFinite));
+  if (!pairs(t.trainLoss) || !pairs(t.valLoss)) fail('its loss history is malformed');
+  if (t.bestValLoss !== null && !Number.isFinite(t.bestValLoss)) fail('its bestValLoss is invalid');
+  if (!Number.isFinite(t.elapsedSec) || t.elapsedSec < 0) fail('its elapsed time is invalid');
+}
+
+function checkCorpusInfo(c: CorpusInfo, fail: (problem: string) => never): void {
+  const ok =
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.name === 'string' &&
+    typeof c.sha256 === 'string' &&
+    typeof c.encoding === 'string' &&
+    Number.isFinite(c.chars) &&
+    Number.isFinite(c.bytes);
+  if (!ok) fail('its corpus description is incomplete');
 }

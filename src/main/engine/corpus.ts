@@ -10,6 +10,9 @@ import { describeChar, Vocabulary } from './vocab';
 
 export type Encoding = 'utf-8' | 'windows-1252';
 
+/** Text, index array and vocabulary take about 10 bytes of memory per character. */
+export const MAX_CORPUS_BYTES = 512 * 2 ** 20;
+
 export interface CorpusOptions {
   /** 'utf-8' (strict; the default) or 'windows-1252' (also taken for 'latin1'/'cp1252'). */
   encoding?: Encoding;
@@ -48,6 +51,16 @@ export async function readCorpus(path: string, options: CorpusOptions = {}): Pro
     const info = await stat(path);
     if (info.isDirectory()) {
       throw new FolioError(`${path} is a folder; give the path of a text file inside it.`, 'io');
+    }
+    if (!info.isFile()) {
+      throw new FolioError(`${path} is not a regular file; save the text to a file first.`, 'io');
+    }
+    if (info.size > MAX_CORPUS_BYTES) {
+      throw new FolioError(
+        `${path} is ${(info.size / 2 ** 20).toFixed(0)} MB; Folio reads corpora up to ` +
+          `${MAX_CORPUS_BYTES / 2 ** 20} MB. Train on a part of it.`,
+        'bad-corpus',
+      );
     }
     bytes = await readFile(path);
   } catch (err) {

@@ -13,7 +13,7 @@ import { unknownCharsError, type Vocabulary } from './vocab';
 export interface GenerateOptions extends SampleSettings {
   /** New characters to produce (the prime is not counted). */
   length: number;
-  /** Text the output continues; empty starts from a newline (or a random symbol). */
+  /** Text the output continues; empty starts after a newline (or the first symbol). */
   prime: string;
   seed: number;
   /** Skip prime characters the vocabulary lacks instead of refusing. */
@@ -52,7 +52,8 @@ export async function* generate(model: Model, opts: GenerateOptions): AsyncGener
   if (unknown.length > 0 && !opts.dropUnknown) throw unknownCharsError(unknown, 'the prime text');
   const rng = Rng.at(opts.seed, Stream.sample, 0);
   const prime = [...vocab.encode(opts.prime, true)];
-  if (prime.length === 0) prime.push(vocab.indexOf('\n') ?? rng.int(vocab.size));
+  // No prime: start a line, or, in a text without newlines, at its first symbol.
+  if (prime.length === 0) prime.push(vocab.indexOf('\n') ?? 0);
 
   const stepper = new Stepper(model);
   try {

@@ -103,9 +103,9 @@ export class Session {
     if (missing.length > 0) {
       const shown = missing.slice(0, 20).map(describeChar).join(', ');
       throw new FolioError(
-        `${corpus.name} has ${missing.length} character(s) that this model's vocabulary lacks: ${shown}` +
-          `${missing.length > 20 ? ', …' : ''}. Resume on text with the same characters, ` +
-          'or train a new model.',
+        `${corpus.name} has ${missing.length} character(s) that this model's vocabulary ` +
+          `lacks: ${shown}${missing.length > 20 ? ', …' : ''}. This model can only read text ` +
+          'made of the characters it was trained on; train a new model for this text.',
         'unknown-characters',
       );
     }

@@ -16,7 +16,7 @@ export interface TrainHooks {
   onEvent?: (event: TrainEvent) => void;
   /** Polled after every step; true ends the run cleanly after that step. */
   shouldStop?: () => boolean;
-  /** Awaited after each valLoss evaluation: the place to autosave. */
+  /** Awaited every evalEvery steps and at the end (after valLoss, if any): autosave here. */
   afterEval?: () => Promise<void>;
   backend?: string;
 }
@@ -109,12 +109,18 @@ async function loop(
       elapsedSec: t.elapsedSec,
     });
 
-    if (val.length > 0 && (step % settings.evalEvery === 0 || step === settings.steps)) {
-      const valLoss =
-        val.reduce((sum, b) => sum + batchLoss(session.params, session.config, b), 0) / val.length;
-      t.valLoss.push([step, round(valLoss)]);
-      t.bestValLoss = Math.min(t.bestValLoss ?? Infinity, valLoss);
-      emit({ type: 'eval', step, valLoss, bestValLoss: t.bestValLoss });
+    if (step % settings.evalEvery === 0 || step === settings.steps) {
+      if (val.length > 0) {
+        const valLoss =
+          val.reduce((sum, b) => sum + batchLoss(session.params, session.config, b), 0) /
+          val.length;
+        // The last update can blow up after its trainLoss was checked: judge valLoss too.
+        const problem = divergence(valLoss, 0, session.config.vocabSize);
+        if (problem) return finish(emit, diverged(step, settings.lr, `valLoss: ${problem}`));
+        t.valLoss.push([step, round(valLoss)]);
+        t.bestValLoss = Math.min(t.bestValLoss ?? Infinity, valLoss);
+        emit({ type: 'eval', step, valLoss, bestValLoss: t.bestValLoss });
+      }
       await hooks.afterEval?.();
     }
     await new Promise((resolve) => setImmediate(resolve));
@@ -148,7 +154,7 @@ function diverged(step: number, lr: number, problem: string): DoneEvent {
     reason: 'diverged',
     message:
       `Training stopped at step ${step}: ${problem}, so the model diverged. Lower the learning ` +
-      `rate (now ${lr}; try ${Math.min(lr / 10, 3e-3)}) or the gradient clip. Nothing was saved ` +
+      `rate (now ${lr}; try ${Number(Math.min(lr / 10, 3e-3).toPrecision(2))}) or the gradient clip. Nothing was saved ` +
       `from this step on; the last saved checkpoint is intact.`,
   };
 }

@@ -57,13 +57,14 @@ export class Vocabulary {
    * `dropUnknown` is set, in which case they are skipped.
    */
   encode(text: string, dropUnknown = false): Int32Array {
-    const ids: number[] = [];
+    const ids = new Int32Array(text.length); // code points <= UTF-16 units: always enough
+    let count = 0;
     for (const ch of text) {
       const id = this.index.get(ch);
-      if (id !== undefined) ids.push(id);
+      if (id !== undefined) ids[count++] = id;
       else if (!dropUnknown) throw unknownCharsError(this.unknown(text), 'the text');
     }
-    return Int32Array.from(ids);
+    return ids.slice(0, count);
   }
 
   decode(ids: ArrayLike<number>): string {
@@ -88,8 +89,19 @@ export function describeChar(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   if (cp < 0x20 || cp === 0x7f) return `${JSON.stringify(ch)} (${hex})`;
+  // Controls, format characters (e.g. right-to-left overrides) and odd spaces would
+  // rearrange or vanish from the line they are printed in: show only their code.
+  if (INVISIBLE.test(ch)) return hex;
   if (cp < 0x7f) return `'${ch}'`;
   return `'${ch}' (${hex})`;
+}
+
+const INVISIBLE = /^[\p{C}\p{Zl}\p{Zp}\u00a0\u2000-\u200f\u3000]$/u;
+
+/** A character as it may be shown in a list: itself if printable, else its code. */
+export function showChar(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  return cp <= 0x20 || cp === 0x7f || INVISIBLE.test(ch) ? describeChar(ch) : ch;
 }
 
 function capitalise(s: string): string {

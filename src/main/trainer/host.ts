@@ -1,0 +1,310 @@
+/**
+ * The trainer: the engine behind the contract. It holds one corpus, one model (a Session)
+ * and at most one training run, answers requests and sends progress as events.
+ *
+ * It knows nothing of its transport: `send` may post to Electron's parent port, to a
+ * forked Node parent, or straight to a test. Requests run concurrently, so Stop and
+ * Generate are answered while a run goes on (the engine yields after every step).
+ */
+import { mkdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { z } from 'zod';
+import {
+  errorInfo,
+  parseParams,
+  RequestMessageSchema,
+  isTrainerMethod,
+  type Reply,
+  type ServerMessage,
+  type StudioEvent,
+  type TrainerMethod,
+  TRAINER_METHODS,
+} from '../../shared/contract';
+import type { EvalEvent, StartEvent } from '../../shared/events';
+import { initBackend, type BackendChoice, type BackendInfo } from '../engine/backend';
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  type Checkpoint,
+} from '../engine/checkpoint';
+import { corpusFromBytes, readCorpus, type Corpus } from '../engine/corpus';
+import { FolioError } from '../engine/errors';
+import { generate } from '../engine/generate';
+import { Session } from '../engine/session';
+import { train } from '../engine/train';
+import { loadBuiltinCorpus, type BuiltinCorpus } from './builtin-corpus';
+import { checkpointName, corpusSummary, modelSummary, type ModelOrigin } from './summaries';
+
+export interface TrainerHostOptions {
+  send: (message: ServerMessage) => void;
+  /** The built-in corpus's source (tests give a local server). */
+  builtinCorpus: BuiltinCorpus;
+  /** Where autosaves and the corpus cache live; without it there are neither. */
+  dataDir?: string;
+  backend?: BackendChoice;
+  /** Seconds between periodic autosaves during a run (at evaluations). Default 300. */
+  autosaveEverySec?: number;
+}
+
+type ParsedParams<M extends TrainerMethod> = z.infer<(typeof TRAINER_METHODS)[M]['params']>;
+type Handlers = { [M in TrainerMethod]: (params: ParsedParams<M>) => Promise<Reply<M>> };
+
+/** Generated text is sent in pieces at most this far apart (ms), not a message per char. */
+const SAMPLE_FLUSH_MS = 40;
+
+export class TrainerHost {
+  private readonly backend: Promise<BackendInfo>;
+  private corpus: Corpus | undefined;
+  private session: Session | undefined;
+  private origin: ModelOrigin | undefined;
+  private run: { stopRequested: boolean } | undefined;
+  private readonly generations = new Map<string, { stopRequested: boolean }>();
+  private lastAutosave = Date.now();
+
+  constructor(private readonly options: TrainerHostOptions) {
+    this.backend = initBackend(options.backend ?? 'auto');
+    // A failed start is reported by every request that needs the backend.
+    this.backend.catch(() => undefined);
+  }
+
+  /** Handles one incoming message; never throws (problems go back as error replies). */
+  async handle(message: unknown): Promise<void> {
+    const parsed = RequestMessageSchema.safeParse(message);
+    if (!parsed.success) return; // not a request: nothing to reply to
+    const { id, method, params } = parsed.data;
+    try {
+      if (!isTrainerMethod(method)) {
+        throw new FolioError(`Unknown request "${method}".`, 'invalid-input');
+      }
+      const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;
+      const result = await handler(parseParams(method, params));
+      this.options.send({ kind: 'reply', id, ok: true, result });
+    } catch (err) {
+      this.options.send({ kind: 'reply', id, ok: false, error: errorInfo(err) });
+    }
+  }
+
+  private emit(event: StudioEvent): void {
+    this.options.send({ kind: 'event', event });
+  }
+
+  private readonly handlers: Handlers = {
+    hello: async () => ({
+      backend: await this.backend,
+      corpus: this.corpus ? corpusSummary(this.corpus) : null,
+      model: this.session && this.origin ? modelSummary(this.session, this.origin) : null,
+      training: this.run !== undefined,
+      builtinCorpus: {
+        name: this.options.builtinCorpus.title,
+        bytes: this.options.builtinCorpus.bytes,
+      },
+    }),
+
+    openCorpus: async ({ name, bytes, ...opts }) =>
+      this.useCorpus(corpusFromBytes(bytes, basename(name), opts)),
+
+    openCorpusFile: async ({ path, ...opts }) => this.useCorpus(await readCorpus(path, opts)),
+
+    openBuiltinCorpus: async (opts) => {
+      const source = this.options.builtinCorpus;
+      const bytes = await loadBuiltinCorpus(source, this.cacheDir());
+      return this.useCorpus(corpusFromBytes(bytes, source.fileName, opts));
+    },
+
+    train: async (params) => this.startRun(params),
+
+    stop: async () => {
+      if (this.run) this.run.stopRequested = true;
+      return { running: this.run !== undefined };
+    },
+
+    generate: async ({ id, options }) => {
+      const session = this.requireModel('generate');
+      if (this.generations.has(id)) {
+        throw new FolioError(`A generation with id ${id} is already running.`, 'invalid-input');
+      }
+      const state = { stopRequested: false };
+      this.generations.set(id, state);
+      let chars = 0;
+      let pending = '';
+      let flushedAt = performance.now();
+      try {
+        for await (const ch of generate(session, options)) {
+          pending += ch;
+          chars++;
+          if (performance.now() - flushedAt >= SAMPLE_FLUSH_MS) {
+            this.emit({ type: 'sample', id, text: pending });
+            pending = '';
+            flushedAt = performance.now();
+          }
+          if (state.stopRequested) break;
+        }
+      } finally {
+        if (pending) this.emit({ type: 'sample', id, text: pending });
+        this.generations.delete(id);
+      }
+      return { id, reason: state.stopRequested ? 'stopped' : 'finished', chars };
+    },
+
+    stopGenerate: async ({ id }) => {
+      const state = this.generations.get(id);
+      if (state) state.stopRequested = true;
+      return { running: state !== undefined };
+    },
+
+    exportCheckpoint: async () => {
+      const session = this.requireModel('save');
+      const bytes = encodeCheckpoint(session.toCheckpoint((await this.backend).name));
+      return { name: checkpointName(session), bytes };
+    },
+
+    saveCheckpoint: async ({ path }) => {
+      const session = this.requireModel('save');
+      await saveCheckpoint(path, session.toCheckpoint((await this.backend).name));
+      if (this.origin) this.origin.name = basename(path);
+      return { name: basename(path) };
+    },
+
+    openCheckpoint: async ({ name, bytes }) => this.useModel(decodeCheckpoint(bytes, name), name),
+
+    openCheckpointFile: async ({ path }) =>
+      this.useModel(await loadCheckpoint(path), basename(path)),
+  };
+
+  private useCorpus(corpus: Corpus) {
+    this.corpus = corpus;
+    return corpusSummary(corpus);
+  }
+
+  private async useModel(ckpt: Checkpoint, name: string) {
+    await this.backend;
+    this.refuseWhileTraining('open a checkpoint');
+    const session = Session.fromCheckpoint(ckpt);
+    this.session?.dispose();
+    this.session = session;
+    this.origin = { name, backend: ckpt.backend, createdAt: ckpt.createdAt };
+    return modelSummary(session, this.origin);
+  }
+
+  private requireModel(action: string): Session {
+    if (!this.session) {
+      throw new FolioError(
+        `There is no model to ${action} yet: train one, or open a checkpoint.`,
+        'invalid-input',
+      );
+    }
+    return this.session;
+  }
+
+  private refuseWhileTraining(action: string): void {
+    if (this.run) {
+      throw new FolioError(
+        `Cannot ${action} while training runs; press Stop first.`,
+        'invalid-input',
+      );
+    }
+  }
+
+  private cacheDir(): string | undefined {
+    return this.options.dataDir && join(this.options.dataDir, 'corpora');
+  }
+
+  /**
+   * Starts a run on a new model (resume false) or the current one, and resolves with its
+   * 'start' event; anything wrong with the settings is thrown before a step is taken.
+   */
+  private async startRun(params: ParsedParams<'train'>): Promise<StartEvent> {
+    const backend = await this.backend;
+    this.refuseWhileTraining('start another run');
+    if (!this.corpus) {
+      throw new FolioError('Open a corpus first: the model needs text to learn.', 'invalid-input');
+    }
+    const corpus = this.corpus;
+    const previous = this.session;
+    let session: Session;
+    let restoreSettings = () => {};
+    if (params.resume) {
+      session = this.requireModel('resume');
+      const saved = session.training.settings;
+      restoreSettings = () => void (session.training.settings = saved);
+      session.training.settings = params.settings;
+      if (params.settings.steps <= session.training.step) {
+        restoreSettings();
+        throw new FolioError(
+          `The model has already taken ${session.training.step} steps; set Steps above that ` +
+            `(a total, e.g. ${session.training.step + 1000}) to train further.`,
+          'invalid-setting',
+        );
+      }
+    } else {
+      session = Session.create(corpus, params.model, params.settings);
+    }
+
+    const run = { stopRequested: false };
+    this.run = run;
+    let started: (event: StartEvent) => void = () => {};
+    const startEvent = new Promise<StartEvent>((resolve) => (started = resolve));
+    let lastEval: EvalEvent | undefined;
+    const done = train(session, corpus, {
+      backend: backend.name,
+      shouldStop: () => run.stopRequested,
+      onEvent: (event) => {
+        if (event.type === 'start') started(event);
+        if (event.type === 'eval') lastEval = event;
+        this.emit(event);
+      },
+      afterEval: () => this.autosave(session, lastEval),
+    });
+
+    try {
+      const start = await Promise.race([startEvent, done.then(() => startEvent)]);
+      if (session !== previous) {
+        previous?.dispose();
+        this.session = session;
+        this.origin = { backend: backend.name, createdAt: '' };
+      }
+      void this.finishRun(done, session);
+      return start;
+    } catch (err) {
+      // Refused before the first step: keep the model there was.
+      this.run = undefined;
+      if (session !== previous) session.dispose();
+      else restoreSettings();
+      throw err;
+    }
+  }
+
+  /** Waits for the run to end, then saves what it reached. */
+  private async finishRun(done: ReturnType<typeof train>, session: Session): Promise<void> {
+    try {
+      const event = await done;
+      if (event.reason !== 'diverged') await this.save(session, 'autosave');
+    } catch (err) {
+      this.emit({ type: 'trainError', message: errorInfo(err).message });
+    } finally {
+      this.run = undefined;
+    }
+  }
+
+  /** After each evaluation: keep the best-valLoss model, and an autosave every few minutes. */
+  private async autosave(session: Session, lastEval: EvalEvent | undefined): Promise<void> {
+    if (lastEval && lastEval.valLoss === lastEval.bestValLoss) await this.save(session, 'best');
+    const everyMs = (this.options.autosaveEverySec ?? 300) * 1000;
+    if (Date.now() - this.lastAutosave >= everyMs) await this.save(session, 'autosave');
+  }
+
+  private async save(session: Session, kind: 'autosave' | 'best'): Promise<void> {
+    if (!this.options.dataDir) return;
+    const path = join(this.options.dataDir, `${kind}.ckpt`);
+    try {
+      await mkdir(this.options.dataDir, { recursive: true });
+      await saveCheckpoint(path, session.toCheckpoint((await this.backend).name));
+      if (kind === 'autosave') this.lastAutosave = Date.now();
+      this.emit({ type: 'autosaved', kind, path, step: session.training.step });
+    } catch (err) {
+      this.emit({ type: 'warning', message: `Autosave failed: ${errorInfo(err).message}` });
+    }
+  }
+}
