@@ -34,9 +34,15 @@ export default defineConfig({
       // Dependencies load from node_modules at run time. tfjs-node is an optional native
       // addon that may be missing, so it must never be bundled either.
       externalizeDeps: { include: ['@tensorflow/tfjs-node'] },
-      // Two entries: the app's main process, and the trainer it starts as a utility process.
+      // Three entries: the app's main process, the trainer it starts as a utility process,
+      // and the trainer's gradient worker thread (engine/parallel.ts looks for it next to
+      // itself).
       rolldownOptions: {
-        input: { index: 'src/main/index.ts', trainer: 'src/main/trainer/entry.ts' },
+        input: {
+          index: 'src/main/index.ts',
+          trainer: 'src/main/trainer/entry.ts',
+          'grad-worker': 'src/main/engine/grad-worker.ts',
+        },
       },
     },
   },

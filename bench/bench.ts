@@ -10,10 +10,12 @@
  * Run it on a quiet machine; numbers from a busy one are not comparable.
  */
 import { fork, spawn, spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BENCH_HELP,
+  loadWarning,
   parseBenchArgs,
   resultsJson,
   resultsTable,
@@ -140,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
   const torchProblem = opts.compare ? torchMissing(opts.torchScript) : undefined;
   if (torchProblem) log(`--compare skipped: ${torchProblem}.`);
 
+  const loadBefore = loadavg()[0]!;
   const rows: BenchRow[] = [];
   const skipped: Skipped[] = [];
   const unavailable = new Set<string>();
@@ -173,7 +176,10 @@ async function main(argv: string[]): Promise<number> {
   for (const s of skipped.filter((s, i) => skipped.findIndex((o) => o.engine === s.engine) === i))
     console.log(`  ${s.engine}: not run (${s.reason})`);
   if (torchProblem) console.log(`  pytorch: not run (${torchProblem})`);
-  console.log(resultsJson(rows, skipped, opts));
+  const load: [number, number] = [loadBefore, loadavg()[0]!];
+  const warning = loadWarning(load, availableParallelism());
+  if (warning) console.log(warning);
+  console.log(resultsJson(rows, skipped, opts, load));
   return 0;
 }
 

@@ -230,14 +230,32 @@ export function resultsTable(rows: readonly BenchRow[]): string {
   return formatTable(header, body);
 }
 
+/**
+ * A warning when other processes kept the cores busy: a 1-minute load average above half
+ * the core count before the run, or above 1.5x the core count at its end (the bench itself
+ * accounts for up to one per core). Wall-clock figures, PyTorch's most, are then unreliable.
+ */
+export function loadWarning(load: [number, number], cores: number): string | undefined {
+  const [before, after] = load;
+  if (!(before > cores / 2 || after > 1.5 * cores)) return undefined;
+  return (
+    `Warning: load average ${before.toFixed(1)} before and ${after.toFixed(1)} after this ` +
+    `run on ${cores} cores: other processes took CPU time, so these rates are low and the ` +
+    `ratios unreliable.`
+  );
+}
+
 /** Everything in one line of JSON, ratios included, for scripts. */
 export function resultsJson(
   rows: readonly BenchRow[],
   skipped: readonly Skipped[],
   options: BenchOptions,
+  /** 1-minute load averages at the start and the end of the run. */
+  load: [number, number] = [NaN, NaN],
 ): string {
   return JSON.stringify({
     workload: { ...WORKLOAD, corpus: options.corpus.split('/').pop() },
+    loadAverage: load.map((l) => round(l, 2)),
     timing: {
       warmup: options.warmup,
       steps: options.steps,

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatTable,
+  loadWarning,
   median,
   parseBenchArgs,
   ratiosFor,
@@ -106,5 +107,13 @@ describe('results', () => {
     expect(json).not.toContain('\n');
     const parsed = JSON.parse(json) as { rows: { vsTorch: unknown }[] };
     expect(parsed.rows[0]!.vsTorch).toEqual({ train: 0.5, genTime: 2, rss: 0.75 });
+  });
+});
+
+describe('loadWarning', () => {
+  it('stays quiet on an idle machine and warns when other work held the cores', () => {
+    expect(loadWarning([0.3, 2.4], 2)).toBeUndefined(); // the bench's own two threads
+    expect(loadWarning([1.5, 2.0], 2)).toMatch(/load average 1\.5 before and 2\.0 after/);
+    expect(loadWarning([0.2, 3.5], 2)).toBeDefined();
   });
 });

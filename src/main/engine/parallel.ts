@@ -27,12 +27,10 @@ import {
 } from './model';
 
 /**
- * TODO: the app's bundle has no grad-worker entry yet (the trainer process is not wired);
- * add one beside the module that imports this when it is, or training stays on one core.
- *
- * How to start the worker: its built script next to this module, or, when running from
- * source (tsx, vitest), its .ts file behind tsx's loader, registered inside the worker
- * because workers do not inherit the parent's loaders.
+ * How to start the worker: its built script next to this module (electron.vite.config.ts
+ * builds out/main/grad-worker.js beside the trainer), or, when running from source (tsx,
+ * vitest), its .ts file behind tsx's loader, registered inside the worker because workers
+ * do not inherit the parent's loaders.
  */
 function workerSource(): { script: string | URL; eval: boolean } | undefined {
   const built = new URL('./grad-worker.js', import.meta.url);
