@@ -13,7 +13,8 @@ export const GENERATE_HELP = `Usage: npm run cli -- generate --checkpoint FILE.c
 Writes new text to stdout as it is produced.
 
   --length N        new characters to write, not counting the prime (default 500)
-  --temperature T   0 is greedy (argmax); 0.01-1 is useful, 0.5-1 reads best (default ${DEFAULT_SAMPLE.temperature})
+  --temperature T   0 is greedy (argmax); 0.01-1 is useful, 0.5-1 reads best
+                    (default ${DEFAULT_SAMPLE.temperature})
   --top-k K         draw only from the K most likely characters; 0 = no limit (default 0)
   --top-p P         draw only from the most likely characters totalling P; 1 = no limit (default 1)
   --prime TEXT      text to continue (default: start of a line)

@@ -148,13 +148,14 @@ export function divergence(loss: number, gradNorm: number, vocabSize: number): s
 }
 
 function diverged(step: number, lr: number, problem: string): DoneEvent {
+  const suggestion = Number(Math.min(lr / 10, 3e-3).toPrecision(2));
   return {
     type: 'done',
     step: step - 1,
     reason: 'diverged',
     message:
       `Training stopped at step ${step}: ${problem}, so the model diverged. Lower the learning ` +
-      `rate (now ${lr}; try ${Number(Math.min(lr / 10, 3e-3).toPrecision(2))}) or the gradient clip. Nothing was saved ` +
+      `rate (now ${lr}; try ${suggestion}) or the gradient clip. Nothing was saved ` +
       `from this step on; the last saved checkpoint is intact.`,
   };
 }
