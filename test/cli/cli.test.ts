@@ -2,86 +2,13 @@
  * The command line as a user meets it: real processes, real files, exit codes and the
  * exact lines printed. Each run starts the CLI with tsx, as `npm run cli` does.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint } from '../../src/main/engine/checkpoint';
+import { cli, corpus, dir, expectOneLineError, TINY, writeCorpus } from '../helpers/cli';
 
-const MAIN = resolve('src/main/cli/main.ts');
-// The runs happen in a temporary folder, so tsx is named by its file, not its package name.
-const TSX = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
-const dir = mkdtempSync(join(tmpdir(), 'folio-cli-'));
-const corpus = join(dir, 'cats.txt');
-const TINY = [
-  '--hidden-size',
-  '16',
-  '--embed-size',
-  '8',
-  '--seq-len',
-  '12',
-  '--batch-size',
-  '4',
-  '--eval-every',
-  '10',
-];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Control {
-  kill: (signal: NodeJS.Signals) => void;
-  /** Closes the reading end of the CLI's stdout, as `| head` does when it has enough. */
-  closeStdout: () => void;
-}
-
-function cli(
-  args: string[],
-  onStdout?: (text: string, control: Control) => void,
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
-      cwd: options.cwd ?? dir,
-      env: options.env ?? { ...process.env, npm_lifecycle_event: 'test' },
-    });
-    let stdout = '';
-    let stderr = '';
-    const control: Control = {
-      kill: (signal) => child.kill(signal),
-      closeStdout: () => child.stdout.destroy(),
-    };
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-      onStdout?.(stdout, control);
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/**
- * A refusal is a non-zero exit and one line on stderr starting "folio:" (after any progress
- * lines printed before the problem showed), with no stack trace.
- */
-function expectOneLineError(run: Run, ...parts: (string | RegExp)[]) {
-  expect(run.code, run.stderr).not.toBe(0);
-  const lines = run.stderr.trim().split('\n');
-  const errors = lines.filter((line) => line.startsWith('folio:'));
-  expect(errors, run.stderr).toHaveLength(1);
-  expect(lines[lines.length - 1]).toBe(errors[0]);
-  expect(run.stderr).not.toMatch(/^\s+at /m);
-  for (const part of parts) expect(errors[0]).toMatch(part);
-}
-
-beforeAll(() => {
-  writeFileSync(corpus, 'the cat sat on the mat. the dog sat on the log.\n'.repeat(60));
-});
+beforeAll(writeCorpus);
 
 describe('the CLI', () => {
   it('prints usage without a command, and refuses an unknown one', async () => {
@@ -214,35 +141,13 @@ describe('the CLI', () => {
     expect(info.stdout).toMatch(/step 20 of 20/);
     expect(info.stdout).toMatch(/vocabSize +\d+: "\\n"/);
 
-    const greedy = await cli([
-      'generate',
-      '--checkpoint',
-      'cats.ckpt',
-      '--temperature',
-      '0',
-      '--length',
-      '50',
-      '--prime',
-      'the ',
-    ]);
+    const greedyArgs = ['--temperature', '0', '--length', '50', '--prime', 'the '];
+    const greedy = await cli(['generate', '--checkpoint', 'cats.ckpt', ...greedyArgs]);
     expect(greedy.code, greedy.stderr).toBe(0);
     expect([...greedy.stdout]).toHaveLength(54);
     expect(greedy.stdout.startsWith('the ')).toBe(true);
-    expect(
-      (
-        await cli([
-          'generate',
-          '--checkpoint',
-          'cats.ckpt',
-          '--temperature',
-          '0',
-          '--length',
-          '50',
-          '--prime',
-          'the ',
-        ])
-      ).stdout,
-    ).toBe(greedy.stdout);
+    const again = await cli(['generate', '--checkpoint', 'cats.ckpt', ...greedyArgs]);
+    expect(again.stdout).toBe(greedy.stdout);
     const sampled = await cli(['generate', 'cats.ckpt', '--length', '30']);
     expect(sampled.stderr).toMatch(/^seed: \d+$/m);
     const seed = /seed: (\d+)/.exec(sampled.stderr)![1]!;
@@ -292,64 +197,6 @@ describe('the CLI', () => {
       await cli(['train', '--corpus', other, '--resume', 'base.ckpt', '--steps', '4']),
       /2 character\(s\).*'!', '\?'/,
     );
-  });
-
-  /** Trains "for ever" and, once step 3 is printed, does `act` to the process. */
-  function trainUntilStep3(out: string, act: (control: Control) => void): Promise<Run> {
-    let acted = false;
-    const args = ['train', '--corpus', corpus, '--steps', '100000', '--out', out];
-    return cli([...args, '--log-every', '1', ...TINY], (text, control) => {
-      if (!acted && /^step +3\//m.test(text)) {
-        acted = true;
-        act(control);
-      }
-    });
-  }
-
-  function expectSavedAfterStop(run: Run, name: string) {
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(new RegExp(`stopped at step \\d+ .*saved .*${name}`));
-    const ckpt = decodeCheckpoint(readFileSync(join(dir, name)), name);
-    expect(ckpt.training.step).toBeGreaterThanOrEqual(3);
-    expect(ckpt.training.step).toBeLessThan(100000);
-  }
-
-  it('saves a checkpoint when stopped with Ctrl-C', async () => {
-    expectSavedAfterStop(
-      await trainUntilStep3('stopped.ckpt', (c) => c.kill('SIGINT')),
-      'stopped.ckpt',
-    );
-  });
-
-  it('takes one Ctrl-C delivered twice at once (terminal and npm) as one', async () => {
-    const run = await trainUntilStep3('twice.ckpt', (c) => {
-      c.kill('SIGINT');
-      c.kill('SIGINT');
-    });
-    expectSavedAfterStop(run, 'twice.ckpt');
-  });
-
-  it('stops and saves when the reader of its output goes away', async () => {
-    const run = await trainUntilStep3('piped.ckpt', (c) => c.closeStdout());
-    expect(run.stderr).toMatch(/standard output closed: stopping after this step and saving/);
-    expectSavedAfterStop(run, 'piped.ckpt');
-  });
-
-  it('says in one line when standard output cannot be written', async () => {
-    const run = await new Promise<Run>((done) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', TSX, MAIN, 'info', join(dir, 'base.ckpt')],
-        {
-          cwd: dir,
-          stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'],
-        },
-      );
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d));
-      child.on('close', (code) => done({ code, stdout: '', stderr }));
-    });
-    expectOneLineError(run, /could not write to standard output \(ENOSPC\)/);
   });
 
   it('finds a bad --out before training, and never writes over a folder or a device', async () => {
