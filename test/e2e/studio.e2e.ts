@@ -6,6 +6,7 @@
  * page, open the checkpoint and get the same text. Screenshots of each panel go to
  * test-results/ for a person to look at.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,11 @@ import { smallCorpusText } from '../helpers/studio';
 
 const root = new URL('../../', import.meta.url).pathname;
 const shakespeare = join(root, '../shared/data/tinyshakespeare.txt');
+// The built-in corpus test needs the real file (its SHA-256 is checked); elsewhere a clone
+// without ../shared still runs every other test.
+const haveShakespeare = existsSync(shakespeare);
+if (!haveShakespeare)
+  console.warn(`skipping the built-in corpus download: ${shakespeare} is absent`);
 const shots = join(root, 'test-results');
 const CHROMIUM = process.env.FOLIO_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -35,7 +41,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   temp = await mkdtemp(join(tmpdir(), 'folio-e2e-'));
   await mkdir(shots, { recursive: true });
-  const corpusBytes = await readFile(shakespeare);
+  const corpusBytes = haveShakespeare ? await readFile(shakespeare) : Buffer.alloc(0);
   corpusServer = await localServer((_req, res) => res.end(corpusBytes));
   const args = ['--data-dir', join(temp, 'data'), '--corpus-url', `${corpusServer.url}/input.txt`];
   const entry = join(root, 'src/main/trainer/entry.ts');
@@ -154,12 +160,15 @@ describe('the studio in a browser', () => {
     expect(unlabelled).toEqual([]);
   });
 
-  it('downloads the built-in corpus once, checks it and describes it', async () => {
-    await page.getByRole('button', { name: /Use Tiny Shakespeare/ }).click();
-    await expect.poll(() => textOf('Corpus facts'), { timeout: 30_000 }).toContain('1,115,394');
-    expect(await textOf('Corpus facts')).toContain('vocabSize 65');
-    await shot('corpus', 'corpus-tiny-shakespeare');
-  });
+  it.skipIf(!haveShakespeare)(
+    'downloads the built-in corpus once, checks it and describes it',
+    async () => {
+      await page.getByRole('button', { name: /Use Tiny Shakespeare/ }).click();
+      await expect.poll(() => textOf('Corpus facts'), { timeout: 30_000 }).toContain('1,115,394');
+      expect(await textOf('Corpus facts')).toContain('vocabSize 65');
+      await shot('corpus', 'corpus-tiny-shakespeare');
+    },
+  );
 
   it('takes a text file dropped onto the window as the corpus', async () => {
     await page.evaluate((text) => {
