@@ -48,6 +48,7 @@ async function runRow(req: RowRequest): Promise<RowReply> {
       batchSize,
       seqLen,
       lr,
+      lrDecay: 0, // constant, like the PyTorch reference script
       steps: req.warmup + req.runs * req.steps,
       valFraction: 0, // no valLoss passes inside the timed steps
     },

@@ -24,6 +24,8 @@ export interface StepEvent {
   /** Fractional epoch: 2.5 is half-way through the third pass over the training split. */
   epoch: number;
   trainLoss: number;
+  /** The learning rate this step used (see lrDecay). */
+  lr: number;
   /** Training characters (batchSize * seqLen per step) per second, smoothed. */
   charsPerSec: number;
   /** Estimated seconds to the last step, from the smoothed step time. */

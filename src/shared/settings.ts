@@ -21,6 +21,11 @@ export interface TrainSettings {
   seqLen: number;
   batchSize: number;
   lr: number;
+  /**
+   * How far lr falls over the run, along a cosine: step 1 uses lr, the last step
+   * lr × (1 − lrDecay). 0 keeps lr constant.
+   */
+  lrDecay: number;
   /** Global L2 norm the gradients are clipped to. */
   clip: number;
   /** Total optimizer steps of the run (counting steps already taken when resuming). */
@@ -40,6 +45,7 @@ export const TRAIN_FIELDS = [
   'seqLen',
   'batchSize',
   'lr',
+  'lrDecay',
   'clip',
   'steps',
   'valFraction',
@@ -119,6 +125,14 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
     integer: false,
     help: "Adam's step size",
   },
+  lrDecay: {
+    flag: '--lr-decay',
+    label: 'Learning-rate decay',
+    min: 0,
+    max: 1,
+    integer: false,
+    help: 'lr falls along a cosine to lr × (1 − this) by the last step; 0 keeps it constant',
+  },
   clip: {
     flag: '--clip',
     label: 'Gradient clip',
@@ -177,6 +191,7 @@ export const DEFAULT_TRAIN: TrainSettings = {
   seqLen: 100,
   batchSize: 32,
   lr: 3e-3,
+  lrDecay: 0.9,
   clip: 5,
   steps: 3000,
   valFraction: 0.1,

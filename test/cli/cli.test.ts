@@ -29,6 +29,10 @@ describe('the CLI', () => {
     [['--lr', 'NaN'], /--lr must be a number, got "NaN"/],
     [['--dropout', '1'], /Dropout must be a number from 0 below 1 \(--dropout\), got 1/],
     [['--val-fraction', '1'], /Validation fraction must be a number from 0 to 0.9/],
+    [
+      ['--lr-decay', '1.5'],
+      /Learning-rate decay must be a number from 0 to 1 \(--lr-decay\), got 1.5/,
+    ],
     [['--hidden-size', 'abc'], /--hidden-size must be a number, got "abc"/],
     [['--bogus', '3'], /Unknown option '--bogus'.*--help/],
     [['--hidden-size'], /--hidden-size.*argument missing|requires a value|argument/i],
@@ -129,7 +133,7 @@ describe('the CLI', () => {
     ]);
     expect(train.code, train.stderr).toBe(0);
     expect(train.stdout).toMatch(
-      /^step {2}5\/20 \| epoch [\d.]+ \| trainLoss [\d.]+ \| valLoss {3}- {4}\| +[\d,]+ chars\/s \| +\d+s elapsed \| ETA \d+s$/m,
+      /^step {2}5\/20 \| epoch [\d.]+ \| trainLoss [\d.]+ \| valLoss {3}- {4}\| lr [\d.]+e-\d \| +[\d,]+ chars\/s \| +\d+s elapsed \| ETA \d+s$/m,
     );
     expect(train.stdout).toMatch(/^step 20\/20 .*valLoss \d\.\d{4}/m);
     expect(train.stderr).toMatch(/backend: (native|WebAssembly|JavaScript)/);

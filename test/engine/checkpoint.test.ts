@@ -100,23 +100,29 @@ describe('checkpoints', () => {
   it('resume exactly: 6 steps, save, load, 6 more equals 12 in one run', async () => {
     const losses = (events: TrainEvent[]) =>
       events.flatMap((e) => (e.type === 'step' ? [e.trainLoss] : []));
+    const rates = (events: TrainEvent[]) =>
+      events.flatMap((e) => (e.type === 'step' ? [e.lr] : []));
+    // A decaying lr: the schedule must pick up where it left off, not restart.
+    const settings = { ...TINY_TRAIN, lrDecay: 0.8 };
     const straight: TrainEvent[] = [];
-    const one = Session.create(corpus, model, { ...TINY_TRAIN, steps: 12 });
+    const one = Session.create(corpus, model, { ...settings, steps: 12 });
     await train(one, corpus, { onEvent: (e) => straight.push(e) });
 
     const resumed: TrainEvent[] = [];
-    const first = Session.create(corpus, model, { ...TINY_TRAIN, steps: 6 });
-    await train(first, corpus, { onEvent: (e) => resumed.push(e) });
+    const first = Session.create(corpus, model, { ...settings, steps: 12 });
+    let taken = 0;
+    await train(first, corpus, { onEvent: (e) => resumed.push(e), shouldStop: () => ++taken >= 6 });
     const bytes = encodeCheckpoint(first.toCheckpoint(backend));
     first.dispose();
     const second = Session.fromCheckpoint(decodeCheckpoint(bytes, 'half.ckpt'));
-    second.training.settings.steps = 12;
+    expect(second.training.step).toBe(6);
     await train(second, corpus, { onEvent: (e) => resumed.push(e) });
 
     const a = losses(straight);
     const b = losses(resumed);
     expect(b).toHaveLength(12);
     b.forEach((loss, i) => expect(Math.abs(loss - a[i]!)).toBeLessThan(1e-6));
+    expect(rates(resumed)).toEqual(rates(straight));
     const finalA = one.params['head.weight']!.dataSync();
     const finalB = second.params['head.weight']!.dataSync();
     expect(Math.max(...finalA.map((v, i) => Math.abs(v - finalB[i]!)))).toBeLessThan(1e-6);
@@ -163,6 +169,7 @@ describe('checkpoints', () => {
       [(h) => edit(h, 'training', (t) => delete t.trainLoss), /loss history is malformed/],
       [(h) => edit(h, 'training', (t) => (t.settings.seqLen = 0)), /Sequence length must be/],
       [(h) => edit(h, 'training', (t) => (t.settings.lr = 'fast')), /Learning rate must be/],
+      [(h) => edit(h, 'training', (t) => (t.settings.lrDecay = 2)), /Learning-rate decay must/],
       [(h) => edit(h, 'training', (t) => (t.step = -5)), /training step -5 is not/],
       [
         (h) => (h['head.bias'].data_offsets = h['head.weight'].data_offsets),
@@ -170,6 +177,13 @@ describe('checkpoints', () => {
       ],
     ];
     for (const [edit, reason] of cases) expect(refusal(withHeader(good, edit))).toMatch(reason);
+  });
+
+  it('reads a checkpoint from before lrDecay existed as trained at a constant lr', async () => {
+    const old = withHeader(await trainedBytes(1), (h) =>
+      edit(h, 'training', (t) => delete t.settings.lrDecay),
+    );
+    expect(decodeCheckpoint(old, 'old.ckpt').training.settings.lrDecay).toBe(0);
   });
 
   it('refuses to save NaN weights', async () => {

@@ -25,6 +25,7 @@ describe.skipIf(!present)('a short run on tiny Shakespeare', () => {
       seqLen: 64,
       batchSize: 32,
       lr: 5e-3,
+      lrDecay: 0,
       clip: 5,
       steps: 150,
       valFraction: 0.1,

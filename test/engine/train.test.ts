@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainEvent } from '../../src/shared/events';
 import { generate } from '../../src/main/engine/generate';
 import { Session } from '../../src/main/engine/session';
+import { learningRate } from '../../src/main/engine/adam';
 import { divergence, train } from '../../src/main/engine/train';
 import { useTestBackend } from '../helpers/backend';
 import { TINY_MODEL, TINY_TRAIN, tinyCorpus } from '../helpers/tiny';
@@ -28,6 +29,28 @@ describe('training', () => {
     expect(evals.map((e) => e.step)).toEqual([50, 100, 150]);
     expect(evals[2]!.valLoss).toBeLessThan(0.05);
     expect(session.training.bestValLoss).toBe(Math.min(...evals.map((e) => e.valLoss)));
+    session.dispose();
+  });
+
+  it('decays lr along a cosine from lr at step 1 to lr × (1 − lrDecay) at the last step', async () => {
+    const run = { lr: 0.01, lrDecay: 0.9, steps: 101 };
+    expect(learningRate(run, 1)).toBe(0.01);
+    expect(learningRate(run, 51)).toBeCloseTo(0.0055, 12); // half-way: the mean of both ends
+    expect(learningRate(run, 101)).toBeCloseTo(0.001, 12);
+    for (let step = 2; step <= 101; step++)
+      expect(learningRate(run, step)).toBeLessThan(learningRate(run, step - 1));
+    expect(learningRate({ ...run, lrDecay: 0 }, 77)).toBe(0.01);
+    expect(learningRate({ ...run, steps: 1 }, 1)).toBe(0.01);
+
+    // The training loop uses it: each StepEvent reports the lr of its step.
+    const corpus = tinyCorpus();
+    const session = Session.create(corpus, TINY_MODEL, { ...TINY_TRAIN, steps: 9, lrDecay: 0.5 });
+    const used: number[] = [];
+    await train(session, corpus, { onEvent: (e) => e.type === 'step' && used.push(e.lr) });
+    expect(used).toEqual(
+      Array.from({ length: 9 }, (_, i) => learningRate(session.training.settings, i + 1)),
+    );
+    expect(used[8]).toBeCloseTo(TINY_TRAIN.lr / 2, 12);
     session.dispose();
   });
 

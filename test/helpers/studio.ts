@@ -20,6 +20,7 @@ export const TINY_TRAIN = {
   seqLen: 16,
   batchSize: 4,
   lr: 3e-3,
+  lrDecay: 0,
   clip: 5,
   steps: 6,
   valFraction: 0.1,

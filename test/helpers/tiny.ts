@@ -20,6 +20,7 @@ export const TINY_TRAIN: TrainSettings = {
   seqLen: 16,
   batchSize: 4,
   lr: 1e-2,
+  lrDecay: 0,
   clip: 5,
   steps: 20,
   valFraction: 0.1,

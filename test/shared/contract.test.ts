@@ -56,6 +56,7 @@ describe('the contract', () => {
       totalSteps: 10,
       epoch: 0.3,
       trainLoss: 2.1,
+      lr: 3e-3,
       charsPerSec: 1000,
       etaSec: 7,
       elapsedSec: 3,

@@ -15,7 +15,7 @@ export function thousands(n: number): string {
 
 /**
  * One report, e.g.
- * "step  120/3000 | epoch 0.38 | trainLoss 2.1234 | valLoss 2.0567 | 9,312 chars/s |
+ * "step  120/3000 | epoch 0.38 | trainLoss 2.1234 | valLoss 2.0567 | lr 3.0e-3 | 9,312 chars/s |
  *  1m02s elapsed | ETA 8m12s" (on one line).
  */
 export function progressLine(step: StepEvent, val?: EvalEvent): string {
@@ -25,6 +25,7 @@ export function progressLine(step: StepEvent, val?: EvalEvent): string {
     `epoch ${step.epoch.toFixed(2)}`,
     `trainLoss ${step.trainLoss.toFixed(4)}`,
     `valLoss ${val ? val.valLoss.toFixed(4) : '  -   '}`,
+    `lr ${step.lr.toExponential(1)}`,
     `${thousands(step.charsPerSec).padStart(6)} chars/s`,
     `${duration(step.elapsedSec).padStart(6)} elapsed`,
     `ETA ${duration(step.etaSec)}`,

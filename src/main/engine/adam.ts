@@ -64,3 +64,18 @@ export function adamStep(
     state.expAvgSq[name] = v!;
   }
 }
+
+/**
+ * The learning rate for optimizer step `step` (1-based) of a run of `steps`: a cosine from
+ * lr at step 1 down to lr × (1 − lrDecay) at the last step. A function of the step alone,
+ * so a resumed run takes the same steps as an uninterrupted one; raising `steps` on resume
+ * stretches the curve, which lifts lr again for the steps that remain.
+ */
+export function learningRate(
+  settings: { lr: number; lrDecay: number; steps: number },
+  step: number,
+): number {
+  const { lr, lrDecay, steps } = settings;
+  const progress = steps > 1 ? Math.min(1, Math.max(0, (step - 1) / (steps - 1))) : 0;
+  return lr * (1 - (lrDecay * (1 - Math.cos(Math.PI * progress))) / 2);
+}

@@ -307,6 +307,8 @@ function checkTraining(t: TrainingState, fail: (problem: string) => never): void
   }
   if (typeof t.settings !== 'object' || t.settings === null)
     fail('its training settings are missing');
+  // Checkpoints written before lrDecay existed trained at a constant lr; resume them so.
+  t.settings.lrDecay ??= 0;
   for (const name of Object.keys(DEFAULT_TRAIN) as (keyof TrainSettings)[]) {
     const problem = checkSetting(name, t.settings[name]);
     if (problem) fail(`its training settings are invalid: ${problem}`);

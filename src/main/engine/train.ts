@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { DoneEvent, TrainEvent } from '../../shared/events';
-import { adamStep, globalNorm } from './adam';
+import { adamStep, globalNorm, learningRate } from './adam';
 import { checkSplitFits, splitCorpus, TrainBatches, valBatches } from './batches';
 import type { Corpus } from './corpus';
 import { batchLoss, countParams, lossAndGrads, timeMajor, type Sequences } from './model';
@@ -89,7 +89,8 @@ async function loop(
       tf.dispose(Object.values(grads));
       return finish(emit, diverged(step, settings.lr, problem));
     }
-    adamStep(session.params, grads, session.adam, settings.lr, settings.clip, norm);
+    const lr = learningRate(settings, step);
+    adamStep(session.params, grads, session.adam, lr, settings.clip, norm);
     tf.dispose(Object.values(grads));
 
     const seconds = (performance.now() - started) / 1000;
@@ -104,6 +105,7 @@ async function loop(
       totalSteps: settings.steps,
       epoch: step / batches.stepsPerEpoch,
       trainLoss: loss,
+      lr,
       charsPerSec: (batchSize * seqLen) / stepSec,
       etaSec: (settings.steps - step) * stepSec,
       elapsedSec: t.elapsedSec,
