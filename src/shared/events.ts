@@ -1,7 +1,7 @@
 /**
  * Progress of a training run as a tagged union. The same objects feed the CLI's progress
- * lines, the app's loss chart and the logs, so each field is named once (see the glossary
- * in README.md). Losses are mean cross-entropy in nats per character.
+ * lines, the app's loss chart and the logs, so each field is named once (see "Words used
+ * throughout" in README.md). Losses are mean cross-entropy in nats per character.
  */
 
 export interface StartEvent {

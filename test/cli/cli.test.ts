@@ -268,6 +268,30 @@ describe('the CLI', () => {
     expect(run.stdout.startsWith('-the')).toBe(true);
   });
 
+  it('reads a prime from a file, with CRLF line ends read as the model saw them', async () => {
+    writeFileSync(join(dir, 'prime.txt'), 'the cat\r\nsat ');
+    const greedy = ['--temperature', '0', '--length', '30'];
+    const fromFile = await cli(['generate', 'base.ckpt', '--prime-file', 'prime.txt', ...greedy]);
+    const inline = await cli(['generate', 'base.ckpt', '--prime', 'the cat\nsat ', ...greedy]);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout.startsWith('the cat\nsat ')).toBe(true);
+    expect(fromFile.stdout).toBe(inline.stdout);
+
+    writeFileSync(join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x92, 0x74]));
+    expectOneLineError(
+      await cli(['generate', 'base.ckpt', '--prime-file', 'latin1.txt']),
+      /latin1\.txt is not valid UTF-8 \(offset 2\); re-save it as UTF-8/,
+    );
+    expectOneLineError(
+      await cli(['generate', 'base.ckpt', '--prime-file', 'nowhere.txt']),
+      /Could not read the prime file at nowhere\.txt: no such file/,
+    );
+    expectOneLineError(
+      await cli(['generate', 'base.ckpt', '--prime-file', 'prime.txt', '--prime', 'x']),
+      /either --prime or --prime-file/,
+    );
+  });
+
   it('stops a diverging run, says to lower the learning rate, and writes no checkpoint', async () => {
     const run = await cli([
       'train',

@@ -1,7 +1,11 @@
 /** `folio generate`: stream text from a checkpoint to stdout. */
 import { randomInt } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { initBackend, parseBackend } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
+import { decodeText, firstInvalidUtf8, ioError } from '../engine/corpus';
+import { FolioError } from '../engine/errors';
 import { generate } from '../engine/generate';
 import { DEFAULT_SAMPLE } from '../engine/sampler';
 import { Session } from '../engine/session';
@@ -18,6 +22,7 @@ Writes new text to stdout as it is produced.
   --top-k K         draw only from the K most likely characters; 0 = no limit (default 0)
   --top-p P         draw only from the most likely characters totalling P; 1 = no limit (default 1)
   --prime TEXT      text to continue (default: start of a line)
+  --prime-file FILE read the text to continue from a UTF-8 file (up to 1 MB)
   --drop-unknown    skip prime characters the model never saw instead of refusing
   --seed N          repeat an earlier output (default: random, printed to stderr)
   --backend NAME    auto (default), native, wasm or cpu`;
@@ -30,6 +35,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
     'top-k',
     'top-p',
     'prime',
+    'prime-file',
     'seed',
     'backend',
   ];
@@ -58,7 +64,15 @@ export async function generateCommand(argv: string[]): Promise<number> {
     dropUnknown: flags['drop-unknown'] === true,
   };
   const backendChoice = parseBackend(stringFlag(flags, 'backend') ?? 'auto');
+  const primeFile = stringFlag(flags, 'prime-file');
+  if (primeFile !== undefined && flags['prime'] !== undefined) {
+    throw new FolioError('Give either --prime or --prime-file, not both.');
+  }
   const ckpt = await loadCheckpoint(path);
+  if (primeFile !== undefined) {
+    // The model saw LF line ends if its corpus was normalised, so the prime gets the same.
+    options.prime = await readPrime(primeFile, ckpt.corpus.normalizeNewlines);
+  }
   await initBackend(backendChoice);
   const session = Session.fromCheckpoint(ckpt);
   try {
@@ -79,4 +93,33 @@ export async function generateCommand(argv: string[]): Promise<number> {
   } finally {
     session.dispose();
   }
+}
+
+/** Most a prime file may hold: feeding it runs the network once per character. */
+const MAX_PRIME_BYTES = 2 ** 20;
+
+/** A prime from a file, read as strictly as a corpus (UTF-8, no binary). */
+async function readPrime(path: string, normalizeNewlines: boolean): Promise<string> {
+  let bytes: Uint8Array;
+  try {
+    const info = await stat(path);
+    if (!info.isFile())
+      throw new FolioError(`${path} is not a file; give a text file for --prime-file.`, 'io');
+    if (info.size > MAX_PRIME_BYTES) {
+      throw new FolioError(
+        `${path} is ${info.size} bytes; a prime file may hold up to 1 MB. Use its last part.`,
+      );
+    }
+    bytes = await readFile(path);
+  } catch (err) {
+    if (err instanceof FolioError) throw err;
+    throw ioError(err, path, 'read the prime file');
+  }
+  // Checked here first: decodeText's advice (--encoding) is a train option.
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    throw new FolioError(`${path} is not valid UTF-8 (offset ${bad}); re-save it as UTF-8.`);
+  }
+  const text = decodeText(bytes, basename(path), 'utf-8');
+  return normalizeNewlines ? text.replace(/\r\n?/g, '\n') : text;
 }
