@@ -39,8 +39,8 @@ const corpus = await readCorpus(values.corpus);
 const { embedSize, numLayers, batchSize, seqLen, lr } = WORKLOAD;
 const session = Session.create(
   corpus,
-  { embedSize, hiddenSize, numLayers, dropout: 0 },
-  { ...DEFAULT_TRAIN, batchSize, seqLen, lr },
+  { embedSize, hiddenSize, numLayers, dropout: 0, headDropout: 0 },
+  { ...DEFAULT_TRAIN, batchSize, seqLen, lr, lrDecay: 0 },
 );
 const batches = new TrainBatches(session.encodeCorpus(corpus), batchSize, seqLen, 1);
 

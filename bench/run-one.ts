@@ -42,7 +42,7 @@ async function runRow(req: RowRequest): Promise<RowReply> {
   const { embedSize, numLayers, batchSize, seqLen, lr } = WORKLOAD;
   const session = Session.create(
     corpus,
-    { embedSize, hiddenSize: req.hiddenSize, numLayers, dropout: 0 },
+    { embedSize, hiddenSize: req.hiddenSize, numLayers, dropout: 0, headDropout: 0 },
     {
       ...DEFAULT_TRAIN,
       batchSize,

@@ -35,6 +35,7 @@ export const ModelShapeSchema = z.object({
   hiddenSize: setting('hiddenSize'),
   numLayers: setting('numLayers'),
   dropout: setting('dropout'),
+  headDropout: setting('headDropout'),
 }) satisfies z.ZodType<Omit<ModelConfig, 'vocabSize'>>;
 
 export const ModelConfigSchema = ModelShapeSchema.extend({

@@ -14,6 +14,11 @@ export interface ModelConfig {
   numLayers: number;
   /** Dropout on the outputs of every GRU layer but the last (as in torch.nn.GRU). */
   dropout: number;
+  /**
+   * Dropout on the last GRU layer's output, where it enters the head (an nn.Dropout
+   * between nn.GRU and nn.Linear in PyTorch terms). Training only; no weights of its own.
+   */
+  headDropout: number;
 }
 
 /** How a run trains; may change between runs of the same model. */
@@ -40,7 +45,13 @@ export interface TrainSettings {
 export type SettingName = Exclude<keyof ModelConfig, 'vocabSize'> | keyof TrainSettings;
 
 /** The settings that shape a model, then those of a run, in the order forms list them. */
-export const MODEL_FIELDS = ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const;
+export const MODEL_FIELDS = [
+  'embedSize',
+  'hiddenSize',
+  'numLayers',
+  'dropout',
+  'headDropout',
+] as const;
 export const TRAIN_FIELDS = [
   'seqLen',
   'batchSize',
@@ -99,6 +110,15 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
     maxExclusive: true,
     integer: false,
     help: 'dropout between GRU layers',
+  },
+  headDropout: {
+    flag: '--head-dropout',
+    label: 'Head dropout',
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    integer: false,
+    help: "dropout on the last GRU layer's output, before the head",
   },
   seqLen: {
     flag: '--seq-len',
@@ -185,6 +205,7 @@ export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
   hiddenSize: 256,
   numLayers: 1,
   dropout: 0,
+  headDropout: 0.1,
 };
 
 export const DEFAULT_TRAIN: TrainSettings = {

@@ -126,6 +126,7 @@ describe.each([1, 2])('greedy generation with %i layer(s)', (numLayers) => {
       hiddenSize: 7,
       numLayers,
       dropout: 0,
+      headDropout: 0,
     };
     // Larger weights than the default, so the greedy choice is not a near tie.
     const params = tf.tidy(() => {

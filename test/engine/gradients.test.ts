@@ -1,12 +1,19 @@
 /**
  * The hand-written backward pass against TF.js autodiff of the same model written
- * naively (a slice per timestep, one-hot embedding): two layers, with dropout between.
+ * naively (a slice per timestep, one-hot embedding): two layers, with dropout between
+ * them and before the head.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core registers no gradients by default; the reference needs them, Folio does not.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initParams, lossAndGrads, paramShapes, type Params } from '../../src/main/engine/model';
+import {
+  dropoutMask,
+  initParams,
+  lossAndGrads,
+  paramShapes,
+  type Params,
+} from '../../src/main/engine/model';
 import { Rng } from '../../src/main/engine/rng';
 import type { ModelConfig } from '../../src/shared/settings';
 import { useTestBackend } from '../helpers/backend';
@@ -19,6 +26,7 @@ const config: ModelConfig = {
   hiddenSize: 5,
   numLayers: 2,
   dropout: 0.3,
+  headDropout: 0.2,
 };
 const B = 3;
 const T = 7;
@@ -62,12 +70,12 @@ function referenceLoss(
 }
 
 describe('the hand-written backward pass', () => {
-  it('matches autodiff for every parameter, through two layers and dropout', () => {
+  it('matches autodiff for every parameter, through two layers and both dropouts', () => {
     const params = initParams(config, 11);
     const rng = new Rng(3);
     const inputs = Int32Array.from({ length: T * B }, () => rng.int(config.vocabSize));
     const targets = Int32Array.from({ length: T * B }, () => rng.int(config.vocabSize));
-    const dropout = { rate: config.dropout, seed: 5, step: 1 };
+    const dropout = { seed: 5, step: 1 };
     const { loss, grads } = lossAndGrads(
       params,
       config,
@@ -75,12 +83,15 @@ describe('the hand-written backward pass', () => {
       dropout,
     );
 
-    // Recover the mask lossAndGrads used: layer 0's output mask, drawn the same way.
-    const maskRng = Rng.at(dropout.seed, 3, dropout.step * 64);
-    const mask = Float32Array.from({ length: T * B * config.hiddenSize }, () =>
-      maskRng.next() < dropout.rate ? 0 : 1 / (1 - dropout.rate),
-    );
-    const masks = [tf.tensor2d(mask, [T * B, config.hiddenSize])];
+    // The masks lossAndGrads drew: between the layers, and before the head.
+    const H = config.hiddenSize;
+    const masks = [
+      dropoutMask(config.dropout, dropout, 0, T, B, H),
+      dropoutMask(config.headDropout, dropout, 1, T, B, H),
+    ];
+    const dropped = masks.map((m) => Array.from(m.dataSync()).filter((v) => v === 0).length);
+    expect(dropped[0]).toBeGreaterThan(0); // both masks really drop something
+    expect(dropped[1]).toBeGreaterThan(0);
     const names = paramShapes(config).map(([name]) => name);
     const f = (...values: tf.Tensor[]) =>
       referenceLoss(

@@ -26,7 +26,11 @@ function randomBatch(batchSize: number, seqLen: number, vocabSize: number): Sequ
   return { inputs: ids(0), targets: ids(1), batchSize, seqLen };
 }
 
-describe.each([4, 5])('gradients of a batch of %i windows on two threads', (batchSize) => {
+describe.each([
+  [4, 0],
+  [5, 0],
+  [5, 0.3],
+])('gradients of a batch of %i windows on two threads, dropout %f', (batchSize, rate) => {
   it('match the gradients computed on one thread', async () => {
     expect(helper, 'the gradient worker should start').toBeDefined();
     const config: ModelConfig = {
@@ -34,12 +38,15 @@ describe.each([4, 5])('gradients of a batch of %i windows on two threads', (batc
       embedSize: 6,
       hiddenSize: 8,
       numLayers: 2,
-      dropout: 0,
+      dropout: rate,
+      headDropout: rate / 2,
     };
     const params = initParams(config, 5);
     const seqs = randomBatch(batchSize, 7, config.vocabSize);
-    const one = lossAndGrads(params, config, seqs);
-    const two = await helper!.lossAndGrads(params, config, seqs);
+    // Each half must draw the masks the whole batch would for its windows.
+    const dropout = rate > 0 ? { seed: 9, step: 4 } : undefined;
+    const one = lossAndGrads(params, config, seqs, dropout);
+    const two = await helper!.lossAndGrads(params, config, seqs, dropout);
     expect(two.loss).toBeCloseTo(one.loss, 6);
     for (const [name, g] of Object.entries(one.grads)) {
       const a = g.dataSync();
@@ -64,6 +71,7 @@ describe('a gradient worker that has stopped', () => {
       hiddenSize: 4,
       numLayers: 1,
       dropout: 0,
+      headDropout: 0,
     };
     const stopped = await GradHelper.start('wasm');
     expect(stopped).toBeDefined();

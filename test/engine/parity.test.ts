@@ -51,7 +51,7 @@ const fixture = JSON.parse(
 
 function setup(c: Case) {
   const { batchSize: B, seqLen: T } = c.config;
-  const config: ModelConfig = { ...c.config, dropout: 0 };
+  const config: ModelConfig = { ...c.config, dropout: 0, headDropout: 0 };
   const params: Params = {};
   for (const [name, t] of Object.entries(c.params))
     params[name] = tf.tensor(t.data, t.shape, 'float32');

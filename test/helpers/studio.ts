@@ -15,7 +15,13 @@ export function smallCorpusText(): string {
   return Array.from({ length: 40 }, (_, i) => lines[i % lines.length]).join('\n') + '\n';
 }
 
-export const TINY_MODEL = { embedSize: 8, hiddenSize: 16, numLayers: 1, dropout: 0 };
+export const TINY_MODEL = {
+  embedSize: 8,
+  hiddenSize: 16,
+  numLayers: 1,
+  dropout: 0,
+  headDropout: 0,
+};
 export const TINY_TRAIN = {
   seqLen: 16,
   batchSize: 4,

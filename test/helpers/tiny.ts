@@ -14,6 +14,7 @@ export const TINY_MODEL: Omit<ModelConfig, 'vocabSize'> = {
   hiddenSize: 24,
   numLayers: 1,
   dropout: 0,
+  headDropout: 0,
 };
 
 export const TINY_TRAIN: TrainSettings = {

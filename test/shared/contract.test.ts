@@ -87,7 +87,14 @@ describe('the WebSocket wire format', () => {
 describe('the parameter count', () => {
   it('matches the engine for a two-layer model', async () => {
     const { countParams } = await import('../../src/main/engine/model');
-    const config = { vocabSize: 65, embedSize: 64, hiddenSize: 256, numLayers: 2, dropout: 0 };
+    const config = {
+      vocabSize: 65,
+      embedSize: 64,
+      hiddenSize: 256,
+      numLayers: 2,
+      dropout: 0,
+      headDropout: 0,
+    };
     expect(paramCount(config)).toBe(countParams(config));
   });
 });

@@ -24,7 +24,7 @@ export async function infoCommand(argv: string[]): Promise<number> {
   const ckpt = await loadCheckpoint(path);
   const { config, training: t, corpus } = ckpt;
   const last = <T>(items: T[]): T | undefined => items[items.length - 1];
-  const { embedSize, hiddenSize, numLayers, dropout } = config;
+  const { embedSize, hiddenSize, numLayers, dropout, headDropout } = config;
   const { seqLen, batchSize, lr, seed } = t.settings;
   const vocab = ckpt.vocab.map(showChar);
   const lastTrain = last(t.trainLoss)?.[1].toFixed(4) ?? '-';
@@ -32,7 +32,7 @@ export async function infoCommand(argv: string[]): Promise<number> {
   const size = thousands((await stat(path)).size);
   const lines = [
     `file          ${path} (${size} bytes, format ${FORMAT_VERSION})`,
-    `model         ${fields({ embedSize, hiddenSize, numLayers, dropout })}`,
+    `model         ${fields({ embedSize, hiddenSize, numLayers, dropout, headDropout })}`,
     `parameters    ${thousands(countParams(config))}`,
     `vocabSize     ${config.vocabSize}: ${vocab.join(' ')}`,
     `corpus        ${corpus.name} (${thousands(corpus.chars)} characters, ${corpus.encoding}, ` +

@@ -21,6 +21,7 @@ import { basename, dirname, join } from 'node:path';
 import {
   checkSetting,
   DEFAULT_TRAIN,
+  MODEL_FIELDS,
   type ModelConfig,
   type TrainSettings,
 } from '../../shared/settings';
@@ -290,7 +291,9 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
 
 function checkConfig(config: ModelConfig, fail: (problem: string) => never): void {
   if (typeof config !== 'object' || config === null) fail('its config is not an object');
-  for (const key of ['embedSize', 'hiddenSize', 'numLayers', 'dropout'] as const) {
+  // Checkpoints written before headDropout existed trained without it.
+  config.headDropout ??= 0;
+  for (const key of MODEL_FIELDS) {
     const problem = checkSetting(key, config[key]);
     if (problem) fail(`its config is invalid: ${problem}`);
   }

@@ -82,10 +82,16 @@ export function timeMajor(batch: Batch): Sequences {
   return { inputs, targets, batchSize: B, seqLen: T };
 }
 
+/**
+ * Where a training batch's dropout masks come from. The rates are the model's (dropout,
+ * headDropout); the masks depend only on (seed, step, layer, window), so a resumed run
+ * repeats them and a batch split between threads draws the same masks as the whole.
+ */
 export interface Dropout {
-  rate: number;
   seed: number;
   step: number;
+  /** Index of this batch part's first window in the whole batch (0 unless split). */
+  firstWindow?: number;
 }
 
 export interface LossAndGrads {
@@ -95,8 +101,9 @@ export interface LossAndGrads {
 }
 
 /**
- * Forward and backward over one batch. `dropout` (training only) masks the outputs of
- * every layer but the last, with masks drawn from (seed, step) so a resumed run repeats them.
+ * Forward and backward over one batch. With `dropout` (training only), the output of every
+ * layer but the last is masked at config.dropout (torch.nn.GRU's dropout), and the last
+ * layer's output, which feeds the head, at config.headDropout.
  */
 export function lossAndGrads(
   params: Params,
@@ -105,7 +112,7 @@ export function lossAndGrads(
   dropout?: Dropout,
 ): LossAndGrads {
   const { inputs, targets, batchSize: B, seqLen: T } = seqs;
-  const { numLayers, vocabSize: V, embedSize: E } = config;
+  const { numLayers, vocabSize: V, embedSize: E, hiddenSize: H } = config;
   let loss = NaN;
   const grads = tf.tidy(() => {
     // Forward: embedding rows, then each layer over the whole sequence.
@@ -115,10 +122,8 @@ export function lossAndGrads(
     for (let l = 0; l < numLayers; l++) {
       const { y, tape } = gruForward(layerWeights(params, l), x, T, B, true);
       tapes.push(tape!);
-      const mask =
-        l < numLayers - 1 && dropout && dropout.rate > 0
-          ? dropoutMask(y.shape, dropout, l)
-          : undefined;
+      const rate = l < numLayers - 1 ? config.dropout : config.headDropout;
+      const mask = dropout && rate > 0 ? dropoutMask(rate, dropout, l, T, B, H) : undefined;
       masks.push(mask);
       x = mask ? tf.mul(y, mask) : y;
     }
@@ -129,7 +134,6 @@ export function lossAndGrads(
     // wasm the right-hand operand is repacked every call (~10 ns per element), so it is
     // dLogits [N, V] rather than x [N, H].
     const head = tf.matMul(tf.concat([tf.transpose(x), tf.ones([1, x.shape[0]])], 0), dLogits);
-    const H = x.shape[1];
     const out: Params = {
       'head.weight': tf.transpose(tf.slice(head, [0, 0], [H, -1])), // [V, H]
       'head.bias': tf.reshape(tf.slice(head, [H, 0], [1, -1]), [V]),
@@ -192,12 +196,32 @@ function crossEntropy(logits: tf.Tensor2D, targets: Int32Array, vocabSize: numbe
   return { value, dLogits };
 }
 
-function dropoutMask(shape: number[], dropout: Dropout, layer: number): tf.Tensor2D {
-  const rng = Rng.at(dropout.seed, Stream.dropout, dropout.step * 64 + layer);
-  const keep = 1 / (1 - dropout.rate);
-  const values = new Float32Array(shape[0]! * shape[1]!);
-  for (let i = 0; i < values.length; i++) values[i] = rng.next() < dropout.rate ? 0 : keep;
-  return tf.tensor2d(values, [shape[0]!, shape[1]!]);
+/**
+ * Layer `layer`'s inverted-dropout mask, [T * B, H] time-major: 0 with probability `rate`,
+ * else 1 / (1 - rate). Each window draws its own [T, H] block from (seed, step, layer, its
+ * index in the whole batch), so two halves of a batch get the masks the whole would.
+ */
+export function dropoutMask(
+  rate: number,
+  dropout: Dropout,
+  layer: number,
+  T: number,
+  B: number,
+  H: number,
+): tf.Tensor2D {
+  const keep = 1 / (1 - rate);
+  const values = new Float32Array(T * B * H);
+  for (let b = 0; b < B; b++) {
+    const window = (dropout.firstWindow ?? 0) + b;
+    // Distinct counters for every (step, layer < 64, window < 2^16): step * 2^22 stays
+    // below 2^53 for the 1e9 steps settings allow.
+    const rng = Rng.at(dropout.seed, Stream.dropout, (dropout.step * 64 + layer) * 65536 + window);
+    for (let t = 0; t < T; t++) {
+      const row = (t * B + b) * H;
+      for (let h = 0; h < H; h++) values[row + h] = rng.next() < rate ? 0 : keep;
+    }
+  }
+  return tf.tensor2d(values, [T * B, H]);
 }
 
 function scatterRows(

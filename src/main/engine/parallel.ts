@@ -5,8 +5,8 @@
  * weighted mean of the halves' means, so this is the same gradient up to float rounding.
  *
  * Used for the wasm and cpu backends, which run one op at a time on one core; native
- * TensorFlow already spreads its ops over the cores. Not used with dropout between layers,
- * whose masks are drawn for the whole batch's rows.
+ * TensorFlow already spreads its ops over the cores. Dropout masks are drawn per window
+ * (see dropoutMask), so each half draws the masks the whole batch would.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -109,7 +109,7 @@ export class GradHelper {
 
   /**
    * lossAndGrads over the whole batch, computed as two halves on two threads. Falls back
-   * to one thread for a batch of one window or with dropout.
+   * to one thread for a batch of one window.
    */
   async lossAndGrads(
     params: Params,
@@ -118,8 +118,7 @@ export class GradHelper {
     dropout?: Dropout,
   ): Promise<LossAndGrads> {
     const B = seqs.batchSize;
-    const dropping = dropout !== undefined && dropout.rate > 0 && config.numLayers > 1;
-    if (B < 2 || dropping || this.broken) return lossAndGrads(params, config, seqs, dropout);
+    if (B < 2 || this.broken) return lossAndGrads(params, config, seqs, dropout);
     const mine = Math.ceil(B / 2);
     const [first, second] = [windows(seqs, 0, mine), windows(seqs, mine, B)];
 
@@ -127,12 +126,20 @@ export class GradHelper {
     for (const [name, p] of Object.entries(params)) {
       weights[name] = { values: p.dataSync() as Float32Array, shape: p.shape };
     }
-    const theirs = this.request({ type: 'job', config, params: weights, seqs: second });
-    const a = lossAndGrads(params, config, first);
+    const part = (firstWindow: number) => (dropout ? { ...dropout, firstWindow } : undefined);
+    const theirs = this.request({
+      type: 'job',
+      config,
+      params: weights,
+      seqs: second,
+      dropout: part(mine),
+    });
+    const a = lossAndGrads(params, config, first, part(0));
     const reply = await theirs;
     // A worker that failed is not asked again: this thread does its half, now and after.
     if (reply.type !== 'done') this.broken = true;
-    const b = reply.type === 'done' ? reply : local(lossAndGrads(params, config, second));
+    const b =
+      reply.type === 'done' ? reply : local(lossAndGrads(params, config, second, part(mine)));
 
     // Weighted by windows: each half's loss and gradients are means over its own rows.
     const wa = mine / B;

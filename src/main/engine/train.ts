@@ -71,7 +71,6 @@ async function loop(
 ): Promise<DoneEvent> {
   const settings = session.training.settings;
   const { batchSize, seqLen, seed } = settings;
-  const dropout = session.config.dropout;
   let stepSec = 0; // smoothed seconds per step
   // Wall time, evaluations and saves included, added to what earlier runs spent.
   const runStart = performance.now();
@@ -79,7 +78,7 @@ async function loop(
   for (let step = session.training.step + 1; step <= settings.steps; step++) {
     const started = performance.now();
     const seqs = timeMajor(batches.batch(step));
-    const masks = { rate: dropout, seed, step };
+    const masks = { seed, step };
     const { loss, grads } = helper
       ? await helper.lossAndGrads(session.params, session.config, seqs, masks)
       : lossAndGrads(session.params, session.config, seqs, masks);

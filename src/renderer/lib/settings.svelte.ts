@@ -46,6 +46,7 @@ export const PRESETS: Record<string, { help: string; values: Shape & TrainSettin
       hiddenSize: 512,
       numLayers: 2,
       dropout: 0.2,
+      headDropout: 0.2,
       seqLen: 128,
       batchSize: 64,
       lr: 2e-3,
