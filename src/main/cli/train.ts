@@ -15,14 +15,8 @@ import {
 import { initBackend, parseBackend } from '../engine/backend';
 import { checkSplitFits, splitCorpus, TrainBatches } from '../engine/batches';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
-import {
-  ioError,
-  parseEncoding,
-  readCorpus,
-  type Corpus,
-  type CorpusOptions,
-} from '../engine/corpus';
-import { FolioError } from '../engine/errors';
+import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../engine/corpus';
+import { FolioError, ioError } from '../engine/errors';
 import { countParams } from '../engine/model';
 import { Session } from '../engine/session';
 import { train } from '../engine/train';
@@ -216,7 +210,15 @@ async function runWithProgress(
     log('standard output closed: stopping after this step and saving…');
   });
   const save = async () => {
-    await saveCheckpoint(outPath, session.toCheckpoint(backend));
+    try {
+      await saveCheckpoint(outPath, session.toCheckpoint(backend));
+    } catch (err) {
+      // A save can fail minutes into a run (the disk filled up): say what became of it.
+      if (err instanceof FolioError && err.code === 'io') {
+        err.message += ` Training stopped at step ${session.training.step} without saving it.`;
+      }
+      throw err;
+    }
     saved = true;
   };
   let lastEval: EvalEvent | undefined;
@@ -283,7 +285,7 @@ function checkOutPath(outPath: string, mayReplace: boolean): void {
     writeFileSync(probe, '', { flag: 'wx' });
     unlinkSync(probe);
   } catch (err) {
-    throw ioError(err, outPath, 'save the checkpoint');
+    throw ioError(err, outPath, 'save the checkpoint', true);
   }
 }
 

@@ -30,7 +30,7 @@ import {
   type Checkpoint,
 } from '../engine/checkpoint';
 import { corpusFromBytes, readCorpus, type Corpus } from '../engine/corpus';
-import { FolioError } from '../engine/errors';
+import { FolioError, ioError } from '../engine/errors';
 import { generate } from '../engine/generate';
 import { Session } from '../engine/session';
 import { train } from '../engine/train';
@@ -296,10 +296,13 @@ export class TrainerHost {
   }
 
   private async save(session: Session, kind: 'autosave' | 'best'): Promise<void> {
-    if (!this.options.dataDir) return;
-    const path = join(this.options.dataDir, `${kind}.ckpt`);
+    const dataDir = this.options.dataDir;
+    if (!dataDir) return;
+    const path = join(dataDir, `${kind}.ckpt`);
     try {
-      await mkdir(this.options.dataDir, { recursive: true });
+      await mkdir(dataDir, { recursive: true }).catch((err: unknown) => {
+        throw ioError(err, dataDir, 'create the data folder', true);
+      });
       await saveCheckpoint(path, session.toCheckpoint((await this.backend).name));
       if (kind === 'autosave') this.lastAutosave = Date.now();
       this.emit({ type: 'autosaved', kind, path, step: session.training.step });
