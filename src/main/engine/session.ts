@@ -9,6 +9,7 @@ import { initAdam, type AdamState } from './adam';
 import type { Checkpoint, CorpusInfo, HostTensors, TrainingState } from './checkpoint';
 import type { Corpus } from './corpus';
 import { FolioError } from './errors';
+import { extendVocab } from './extend-vocab';
 import { initParams, paramShapes, type Params } from './model';
 import { describeChar, Vocabulary } from './vocab';
 
@@ -96,21 +97,28 @@ export class Session {
 
   /**
    * The corpus as indices of this model's vocabulary. Indices never shift: a corpus with a
-   * character the model has no symbol for is refused, naming the characters.
+   * character the model has no symbol for is refused, naming the characters; `fix` says
+   * what to do about it.
    */
-  encodeCorpus(corpus: Corpus): Int32Array {
-    const missing = corpus.vocab.chars.filter((ch) => !this.vocab.has(ch));
-    if (missing.length > 0) {
-      const shown = missing.slice(0, 20).map(describeChar).join(', ');
-      throw new FolioError(
-        `${corpus.name} has ${missing.length} character(s) that this model's vocabulary ` +
-          `lacks: ${shown}${missing.length > 20 ? ', …' : ''}. This model can only read text ` +
-          'made of the characters it was trained on; train a new model for this text.',
-        'unknown-characters',
-      );
-    }
+  encodeCorpus(corpus: Corpus, fix = 'train a new model for this text'): Int32Array {
+    const missing = this.missingChars(corpus);
+    if (missing.length > 0) throw missingCharsError(corpus, missing, fix);
     this.corpus = corpusInfo(corpus);
     return this.vocab.encode(corpus.text);
+  }
+
+  /** Characters of `corpus` this model has no symbol for, in code-point order. */
+  missingChars(corpus: Corpus): string[] {
+    return corpus.vocab.chars.filter((ch) => !this.vocab.has(ch));
+  }
+
+  /**
+   * A copy of this model whose vocabulary also holds `chars`, appended (extend-vocab.ts);
+   * new embedding rows are drawn from the run's seed. This session stays as it was.
+   */
+  withExtraChars(chars: readonly string[]): Session {
+    const ckpt = this.toCheckpoint(tf.getBackend());
+    return Session.fromCheckpoint(extendVocab(ckpt, chars, this.training.settings.seed));
   }
 
   dispose(): void {
@@ -120,6 +128,17 @@ export class Session {
       ...Object.values(this.adam.expAvgSq),
     ]);
   }
+}
+
+/** "x.txt has 2 character(s) that this model's vocabulary lacks: '!', '?'. This model …" */
+export function missingCharsError(corpus: Corpus, missing: string[], fix: string): FolioError {
+  const shown = missing.slice(0, 20).map(describeChar).join(', ');
+  return new FolioError(
+    `${corpus.name} has ${missing.length} character(s) that this model's vocabulary ` +
+      `lacks: ${shown}${missing.length > 20 ? ', …' : ''}. This model can only read text ` +
+      `made of the characters it was trained on; ${fix}.`,
+    'unknown-characters',
+  );
 }
 
 export function corpusInfo(corpus: Corpus): CorpusInfo {
