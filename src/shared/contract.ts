@@ -234,7 +234,17 @@ export const STUDIO_METHODS = {
   openBuiltinCorpus: method(CorpusOptionsSchema, CorpusSummarySchema),
   /** Starts a run; replies once it has started. Progress arrives as events. */
   train: method(
-    z.object({ model: ModelShapeSchema, settings: TrainSettingsSchema, resume: z.boolean() }),
+    z.object({
+      model: ModelShapeSchema,
+      settings: TrainSettingsSchema,
+      resume: z.boolean(),
+      /**
+       * Resuming on a corpus with characters the model lacks: append them to its vocabulary
+       * (existing indices never shift). Without it such a corpus is refused, code
+       * 'unknown-characters'.
+       */
+      extendVocab: z.boolean().optional(),
+    }),
     StartEventSchema,
   ),
   /** Asks the run to end after the current step; its 'done' event follows. */

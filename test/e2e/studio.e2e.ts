@@ -269,6 +269,31 @@ describe('the studio in a browser', () => {
     await page.screenshot({ path: join(shots, 'studio.png'), fullPage: true });
   });
 
+  it('resumes on a text with new characters only when asked, adding them to the vocabulary', async () => {
+    await choose('Open text file…', {
+      name: 'shouted.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(`${smallCorpusText()}HEY!\n`),
+    });
+    await expect.poll(() => textOf('Corpus facts')).toContain('Name shouted.txt');
+    await fill('Steps', '36');
+    await page.getByRole('button', { name: 'Resume training', exact: true }).click();
+    const alert = page.locator('#training [role="alert"]');
+    await expect
+      .poll(() => alert.textContent())
+      .toMatch(
+        /^shouted\.txt has 4 character\(s\) .*: '!', 'E', 'H', 'Y'\..*"Add them and resume"/,
+      );
+    expect(await textOf('Model facts')).toMatch(/vocabSize 31 /);
+    await shot('training', 'training-new-characters');
+    await page.getByRole('button', { name: 'Add them and resume' }).click();
+    await expect
+      .poll(() => page.getByText(/Finished at step 36/).count(), { timeout: 120_000 })
+      .toBe(1);
+    expect(await alert.count()).toBe(0);
+    await expect.poll(() => textOf('Model facts')).toMatch(/vocabSize 35 .*z ! E H Y Steps/);
+  });
+
   it('draws a loss history of 100,000 steps without stalling', async () => {
     const ckpt = decodeCheckpoint(await readFile(checkpointPath), 'long.ckpt');
     // A long run's history: a noisy falling curve, a valLoss every 200 steps.

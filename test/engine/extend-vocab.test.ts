@@ -109,7 +109,7 @@ describe('extending the vocabulary', () => {
     expect(() => session.encodeCorpus(shouts)).toThrow(
       /shouts\.txt has 6 character\(s\) that this model's vocabulary lacks: '!', '\?', 'O', 'T', 'W', 'r'\./,
     );
-    const grown = session.withExtraChars(session.missingChars(shouts));
+    const grown = session.withExtraChars(session.missingChars(shouts), 1);
     expect(session.config.vocabSize).toBe(trained.config.vocabSize); // the original stays
     session.dispose();
     expect(grown.vocab.chars.slice(0, trained.vocab.length)).toEqual(trained.vocab);

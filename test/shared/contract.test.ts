@@ -31,6 +31,12 @@ describe('the contract', () => {
     );
   });
 
+  it('takes the choice to extend the vocabulary only as a boolean', () => {
+    const params = { model: DEFAULT_MODEL, settings: DEFAULT_TRAIN, resume: true };
+    expect(parseParams('train', { ...params, extendVocab: true }).extendVocab).toBe(true);
+    expect(() => parseParams('train', { ...params, extendVocab: 'yes' })).toThrow(/extendVocab/);
+  });
+
   it('wants bytes, not a path, for a corpus from the studio', () => {
     expect(() =>
       parseParams('openCorpus', {

@@ -208,7 +208,7 @@ function withCorpusVocab(session: Session, corpus: Corpus, extend: boolean): Ses
         'or train a new model for this text',
     );
   }
-  const extended = session.withExtraChars(missing);
+  const extended = session.withExtraChars(missing, session.training.settings.seed);
   session.dispose();
   log(
     `extended the vocabulary by ${missing.length} character(s): ` +

@@ -1,7 +1,7 @@
 /**
  * Growing a model's vocabulary, for resuming on a text with characters the model has never
- * seen. Only done when asked (the CLI's --extend-vocab): otherwise such a text is refused,
- * naming the characters.
+ * seen. Only done when asked (the CLI's --extend-vocab, the studio's "Add them and
+ * resume"): otherwise such a text is refused, naming the characters.
  *
  * New characters are appended, so every existing character keeps its index and its rows,
  * bit for bit. With V the old vocabSize, W the new one, E embedSize and H hiddenSize, the

@@ -113,12 +113,11 @@ export class Session {
   }
 
   /**
-   * A copy of this model whose vocabulary also holds `chars`, appended (extend-vocab.ts);
-   * new embedding rows are drawn from the run's seed. This session stays as it was.
+   * A copy of this model whose vocabulary also holds `chars`, appended (extend-vocab.ts),
+   * with new embedding rows drawn from `seed`. This session stays as it was.
    */
-  withExtraChars(chars: readonly string[]): Session {
-    const ckpt = this.toCheckpoint(tf.getBackend());
-    return Session.fromCheckpoint(extendVocab(ckpt, chars, this.training.settings.seed));
+  withExtraChars(chars: readonly string[], seed: number): Session {
+    return Session.fromCheckpoint(extendVocab(this.toCheckpoint(tf.getBackend()), chars, seed));
   }
 
   dispose(): void {
