@@ -16,11 +16,15 @@ import { checkSetting, type ModelConfig, type SettingName, type TrainSettings } 
 // ---------------------------------------------------------------------------------------
 // Building blocks
 
-/** A number field checked against the SETTINGS table, with the table's message. */
+/**
+ * A number field checked against the SETTINGS table, with the table's message also for NaN
+ * (Electron's structured clone carries it) and non-numbers: checkSetting's test starts with
+ * Number.isFinite, false for anything but a finite number, and shows the value as given.
+ */
 function setting(name: SettingName) {
-  return z.number().superRefine((value, ctx) => {
-    const problem = checkSetting(name, value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  const problem = (value: unknown) => checkSetting(name, value as number);
+  return z.custom<number>((value) => problem(value) === undefined, {
+    error: (issue) => problem(issue.input),
   });
 }
 

@@ -19,7 +19,7 @@ import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../e
 import { FolioError, ioError } from '../engine/errors';
 import { countParams } from '../engine/model';
 import { missingCharsError, Session } from '../engine/session';
-import { describeChar } from '../engine/vocab';
+import { listChars } from '../../shared/chars';
 import { train } from '../engine/train';
 import { numberFlag, optionsFor, parseFlags, requireString, settingFlag, stringFlag } from './args';
 import { onOutputClosed, outLine } from './output';
@@ -212,7 +212,7 @@ function withCorpusVocab(session: Session, corpus: Corpus, extend: boolean): Ses
   session.dispose();
   log(
     `extended the vocabulary by ${missing.length} character(s): ` +
-      `${missing.slice(0, 20).map(describeChar).join(', ')}${missing.length > 20 ? ', …' : ''}; ` +
+      `${listChars(missing)}; ` +
       `vocabSize ${session.config.vocabSize} -> ${extended.config.vocabSize}`,
   );
   return extended;

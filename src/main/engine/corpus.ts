@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FolioError, ioError } from './errors';
-import { describeChar, Vocabulary } from './vocab';
+import { describeChar } from '../../shared/chars';
+import { Vocabulary } from './vocab';
 
 export type Encoding = 'utf-8' | 'windows-1252';
 

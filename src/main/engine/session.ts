@@ -11,7 +11,8 @@ import type { Corpus } from './corpus';
 import { FolioError } from './errors';
 import { extendVocab } from './extend-vocab';
 import { initParams, paramShapes, type Params } from './model';
-import { describeChar, Vocabulary } from './vocab';
+import { listChars } from '../../shared/chars';
+import { Vocabulary } from './vocab';
 
 export class Session {
   private constructor(
@@ -131,10 +132,9 @@ export class Session {
 
 /** "x.txt has 2 character(s) that this model's vocabulary lacks: '!', '?'. This model …" */
 export function missingCharsError(corpus: Corpus, missing: string[], fix: string): FolioError {
-  const shown = missing.slice(0, 20).map(describeChar).join(', ');
   return new FolioError(
     `${corpus.name} has ${missing.length} character(s) that this model's vocabulary ` +
-      `lacks: ${shown}${missing.length > 20 ? ', …' : ''}. This model can only read text ` +
+      `lacks: ${listChars(missing)}. This model can only read text ` +
       `made of the characters it was trained on; ${fix}.`,
     'unknown-characters',
   );

@@ -74,7 +74,8 @@ export class Studio {
     topP: 1,
     prime: '',
     seed: 1,
-    dropUnknown: true,
+    // Unknown prime characters are listed, and dropped only when the user ticks the box.
+    dropUnknown: false,
   });
   /** Steps between fresh samples during a run; 0 turns them off. */
   sampleEvery = $state(0);
