@@ -65,11 +65,15 @@ export function cli(
       kill: (signal) => child.kill(signal),
       closeStdout: () => child.stdout.destroy(),
     };
-    child.stdout.on('data', (d: Buffer) => {
+    // Decoded as a stream, so a character split between two chunks stays whole and only
+    // bytes that are not UTF-8 become U+FFFD.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
       stdout += d;
       onStdout?.(stdout, control);
     });
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stderr.on('data', (d: string) => (stderr += d));
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }
