@@ -1,6 +1,7 @@
 /** `folio train`: train a new model, or resume one, printing a progress line per report. */
 import { statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { listChars } from '../../shared/chars';
 import type { EvalEvent, StepEvent, TrainEvent } from '../../shared/events';
 import {
   DEFAULT_MODEL,
@@ -19,7 +20,6 @@ import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../e
 import { FolioError, ioError } from '../engine/errors';
 import { countParams } from '../engine/model';
 import { missingCharsError, Session } from '../engine/session';
-import { listChars } from '../../shared/chars';
 import { train } from '../engine/train';
 import { numberFlag, optionsFor, parseFlags, requireString, settingFlag, stringFlag } from './args';
 import { onOutputClosed, outLine } from './output';
@@ -211,8 +211,7 @@ function withCorpusVocab(session: Session, corpus: Corpus, extend: boolean): Ses
   const extended = session.withExtraChars(missing, session.training.settings.seed);
   session.dispose();
   log(
-    `extended the vocabulary by ${missing.length} character(s): ` +
-      `${listChars(missing)}; ` +
+    `extended the vocabulary by ${missing.length} character(s): ${listChars(missing)}; ` +
       `vocabSize ${session.config.vocabSize} -> ${extended.config.vocabSize}`,
   );
   return extended;

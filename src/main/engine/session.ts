@@ -98,12 +98,14 @@ export class Session {
 
   /**
    * The corpus as indices of this model's vocabulary. Indices never shift: a corpus with a
-   * character the model has no symbol for is refused, naming the characters; `fix` says
-   * what to do about it.
+   * character the model has no symbol for is refused, naming the characters (resuming
+   * callers check first, to offer extending the vocabulary).
    */
-  encodeCorpus(corpus: Corpus, fix = 'train a new model for this text'): Int32Array {
+  encodeCorpus(corpus: Corpus): Int32Array {
     const missing = this.missingChars(corpus);
-    if (missing.length > 0) throw missingCharsError(corpus, missing, fix);
+    if (missing.length > 0) {
+      throw missingCharsError(corpus, missing, 'train a new model for this text');
+    }
     this.corpus = corpusInfo(corpus);
     return this.vocab.encode(corpus.text);
   }
