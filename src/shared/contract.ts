@@ -16,11 +16,15 @@ import { checkSetting, type ModelConfig, type SettingName, type TrainSettings } 
 // ---------------------------------------------------------------------------------------
 // Building blocks
 
-/** A number field checked against the SETTINGS table, with the table's message. */
+/**
+ * A number field checked against the SETTINGS table, with the table's message also for NaN
+ * (Electron's structured clone carries it) and non-numbers: checkSetting's test starts with
+ * Number.isFinite, false for anything but a finite number, and shows the value as given.
+ */
 function setting(name: SettingName) {
-  return z.number().superRefine((value, ctx) => {
-    const problem = checkSetting(name, value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  const problem = (value: unknown) => checkSetting(name, value as number);
+  return z.custom<number>((value) => problem(value) === undefined, {
+    error: (issue) => problem(issue.input),
   });
 }
 
@@ -237,7 +241,17 @@ export const STUDIO_METHODS = {
   openBuiltinCorpus: method(CorpusOptionsSchema, CorpusSummarySchema),
   /** Starts a run; replies once it has started. Progress arrives as events. */
   train: method(
-    z.object({ model: ModelShapeSchema, settings: TrainSettingsSchema, resume: z.boolean() }),
+    z.object({
+      model: ModelShapeSchema,
+      settings: TrainSettingsSchema,
+      resume: z.boolean(),
+      /**
+       * Resuming on a corpus with characters the model lacks: append them to its vocabulary
+       * (existing indices never shift). Without it such a corpus is refused, code
+       * 'unknown-characters'.
+       */
+      extendVocab: z.boolean().optional(),
+    }),
     StartEventSchema,
   ),
   /** Asks the run to end after the current step; its 'done' event follows. */

@@ -193,14 +193,46 @@ describe('the CLI', () => {
     expect(resumed.stdout).not.toMatch(/^step +1\//m);
   });
 
-  it('refuses to resume on text with characters the model lacks, listing them', async () => {
+  it('refuses to resume on text with characters the model lacks, listing them and the flag', async () => {
     const other = join(dir, 'other.txt');
     writeFileSync(other, 'the cat sat on the mat. the dog sat on the log!?\n'.repeat(60));
     await cli(['train', '--corpus', corpus, '--steps', '2', '--out', 'base.ckpt', ...TINY]);
+    const refused = await cli([
+      'train',
+      '--corpus',
+      other,
+      '--resume',
+      'base.ckpt',
+      '--steps',
+      '4',
+    ]);
     expectOneLineError(
-      await cli(['train', '--corpus', other, '--resume', 'base.ckpt', '--steps', '4']),
+      refused,
       /2 character\(s\).*'!', '\?'/,
+      /resume with --extend-vocab to add them/,
     );
+    expectOneLineError(
+      await cli(['train', '--corpus', other, '--extend-vocab', ...TINY]),
+      /--extend-vocab grows the vocabulary of a model being resumed; use it with --resume/,
+    );
+  });
+
+  it('appends the new characters on resume with --extend-vocab, and the model uses them', async () => {
+    const other = join(dir, 'other.txt');
+    const args = ['--resume', 'base.ckpt', '--out', 'grown.ckpt', '--steps', '6', '--extend-vocab'];
+    const run = await cli(['train', '--corpus', other, ...args]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /extended the vocabulary by 2 character\(s\): '!', '\?'; vocabSize (\d+) -> (\d+)/,
+    );
+    const base = decodeCheckpoint(readFileSync(join(dir, 'base.ckpt')), 'base.ckpt');
+    const grown = decodeCheckpoint(readFileSync(join(dir, 'grown.ckpt')), 'grown.ckpt');
+    expect(grown.vocab).toEqual([...base.vocab, '!', '?']);
+    expect(grown.config.vocabSize).toBe(base.config.vocabSize + 2);
+    expect(grown.training.step).toBe(6);
+    const generated = await cli(['generate', 'grown.ckpt', '--prime', 'log!?', '--length', '5']);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(generated.stdout.startsWith('log!?')).toBe(true);
   });
 
   it('finds a bad --out before training, and never writes over a folder or a device', async () => {

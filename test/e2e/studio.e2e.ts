@@ -200,11 +200,40 @@ describe('the studio in a browser', () => {
   });
 
   it('checks settings as they are typed and estimates the cost', async () => {
-    await fill('Hidden size', '0');
+    // Each field names itself and its range; a number field cannot hold "NaN", so an
+    // emptied one stands for it.
+    for (const [label, value, message] of [
+      ['Hidden size', '0', 'Hidden size must be an integer from 1 to 4096 (--hidden-size), got 0.'],
+      [
+        'Hidden size',
+        '1e9',
+        'Hidden size must be an integer from 1 to 4096 (--hidden-size), got 1000000000.',
+      ],
+      [
+        'Sequence length',
+        '0',
+        'Sequence length must be an integer from 1 to 10000 (--seq-len), got 0.',
+      ],
+      ['Batch size', '-1', 'Batch size must be an integer from 1 to 4096 (--batch-size), got -1.'],
+      ['Learning rate', '', 'Learning rate needs a number.'],
+      ['Dropout', '1', 'Dropout must be a number from 0 below 1 (--dropout), got 1.'],
+      [
+        'Validation fraction',
+        '1',
+        'Validation fraction must be a number from 0 to 0.9 (--val-fraction), got 1.',
+      ],
+    ] as const) {
+      await fill(label, value);
+      await expect.poll(() => page.getByText(message, { exact: true }).count()).toBe(1);
+    }
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     await expect
-      .poll(() => page.getByText('Hidden size must be an integer from 1 to 4096').count())
-      .toBe(1);
+      .poll(() => page.locator('#training [role="alert"]').textContent())
+      .toBe('Fix the settings marked in the form first.');
+    await shot('settings', 'settings-refused');
     for (const [label, value] of [
+      ['Learning rate', '0.003'],
+      ['Dropout', '0'],
       ['Hidden size', '32'],
       ['Embedding size', '8'],
       ['Layers', '1'],
@@ -246,6 +275,42 @@ describe('the studio in a browser', () => {
     await shot('generator', 'generator');
   });
 
+  it('refuses bad generator settings inline, and lists prime characters the model never saw', async () => {
+    const generateButton = page.getByRole('button', { name: 'Generate', exact: true });
+    const problem = (text: string) => page.locator('#generator .error', { hasText: text });
+    for (const [label, value, message] of [
+      ['Temperature value', '-1', 'Temperature must be a number from 0 (greedy) to 100.'],
+      ['Temperature value', '', 'Temperature must be a number from 0 (greedy) to 100.'],
+      ['Top-k', '-1', 'Top-k must be a whole number, 0 for no limit.'],
+      ['Top-k', '2.5', 'Top-k must be a whole number, 0 for no limit.'],
+      ['Top-p', '0', 'Top-p must be greater than 0 and at most 1 (1 keeps all).'],
+      ['Top-p', '1.5', 'Top-p must be greater than 0 and at most 1 (1 keeps all).'],
+    ] as const) {
+      const good = await page.getByLabel(label, { exact: true }).inputValue();
+      await fill(label, value);
+      await expect.poll(() => problem(message).count()).toBe(1);
+      expect(await generateButton.isDisabled()).toBe(true);
+      await fill(label, good);
+      await expect.poll(() => problem(message).count()).toBe(0);
+    }
+
+    // The model learnt lower-case text: 'H' and '!' are new to it, 'i' is not.
+    await page.getByLabel('Prime text').fill('Hi!');
+    const unknown = problem("The prime has 2 character(s) the model never saw: 'H', '!'.");
+    await expect.poll(() => unknown.count()).toBe(1);
+    expect(await generateButton.isDisabled()).toBe(true);
+    await shot('generator', 'generator-refused');
+    await page.getByLabel('Drop characters the model never saw').check();
+    await expect.poll(() => unknown.count()).toBe(0);
+    await generateButton.click();
+    const output = page.getByLabel('Generated text');
+    await expect.poll(() => output.getAttribute('aria-busy'), { timeout: 60_000 }).toBe('false');
+    expect(await output.locator('.prime').textContent()).toBe('Hi!');
+    expect([...((await output.locator('.generated').textContent()) ?? '')]).toHaveLength(120);
+    expect(await page.locator('#generator [role="alert"]').count()).toBe(0);
+    await page.getByLabel('Drop characters the model never saw').uncheck();
+  });
+
   it('saves a checkpoint as a download named after corpus, step and valLoss', async () => {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Save checkpoint…' }).click();
@@ -267,6 +332,31 @@ describe('the studio in a browser', () => {
     await shot('checkpoints', 'checkpoints-opened');
     expect(await generateGreedy()).toBe(greedy);
     await page.screenshot({ path: join(shots, 'studio.png'), fullPage: true });
+  });
+
+  it('resumes on a text with new characters only when asked, adding them to the vocabulary', async () => {
+    await choose('Open text file…', {
+      name: 'shouted.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from(`${smallCorpusText()}HEY!\n`),
+    });
+    await expect.poll(() => textOf('Corpus facts')).toContain('Name shouted.txt');
+    await fill('Steps', '36');
+    await page.getByRole('button', { name: 'Resume training', exact: true }).click();
+    const alert = page.locator('#training [role="alert"]');
+    await expect
+      .poll(() => alert.textContent())
+      .toMatch(
+        /^shouted\.txt has 4 character\(s\) .*: '!', 'E', 'H', 'Y'\..*"Add them and resume"/,
+      );
+    expect(await textOf('Model facts')).toMatch(/vocabSize 31 /);
+    await shot('training', 'training-new-characters');
+    await page.getByRole('button', { name: 'Add them and resume' }).click();
+    await expect
+      .poll(() => page.getByText(/Finished at step 36/).count(), { timeout: 120_000 })
+      .toBe(1);
+    expect(await alert.count()).toBe(0);
+    await expect.poll(() => textOf('Model facts')).toMatch(/vocabSize 35 .*z ! E H Y Steps/);
   });
 
   it('draws a loss history of 100,000 steps without stalling', async () => {

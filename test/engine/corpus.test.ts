@@ -5,11 +5,10 @@ import { describe, expect, it } from 'vitest';
 import {
   corpusFromBytes,
   firstInvalidUtf8,
-  ioError,
   parseEncoding,
   readCorpus,
 } from '../../src/main/engine/corpus';
-import { FolioError } from '../../src/main/engine/errors';
+import { FolioError, ioError } from '../../src/main/engine/errors';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -79,7 +78,8 @@ describe('a corpus', () => {
     expect(refusal(() => corpusFromBytes(bytes, 'bad.txt'))).toContain(reason);
   });
 
-  it('says in one line when the path is missing, a folder, or unreadable', async () => {
+  // An unreadable file needs a process that obeys file modes: see file-system.test.ts.
+  it('says in one line when the path is missing or a folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'folio-corpus-'));
     mkdirSync(join(dir, 'folder'));
     const missing = await readCorpus(join(dir, 'nope.txt')).catch((e: Error) => e);
@@ -105,6 +105,14 @@ describe('file-system errors', () => {
     );
     expect(err.message).toMatch(/^Could not save the checkpoint at \/x\/model.ckpt: /);
     expect(err.message).toMatch(message);
+  });
+
+  it('blames the folder when a write is refused, since files are made beside the target', () => {
+    const denied = Object.assign(new Error('raw'), { code: 'EACCES' });
+    expect(ioError(denied, '/x/model.ckpt', 'save the checkpoint', true).message).toBe(
+      'Could not save the checkpoint at /x/model.ckpt: the folder /x does not let Folio ' +
+        'create files there (permission denied); choose another folder or make this one writable.',
+    );
   });
 });
 

@@ -3,16 +3,17 @@
  * temporary folder of its own, and checking how it refuses things.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 export const MAIN = resolve('src/main/cli/main.ts');
 // The runs happen in a temporary folder, so tsx is named by its file, not its package name.
 export const TSX = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
 export const dir = mkdtempSync(join(tmpdir(), 'folio-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 export const corpus = join(dir, 'cats.txt');
 /** A model small enough to train in a second. */
 export const TINY = [
@@ -43,24 +44,36 @@ export interface Control {
 export function cli(
   args: string[],
   onStdout?: (text: string, control: Control) => void,
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** Runs the CLI inside another command (see confined.ts), e.g. with a full disk. */
+    wrap?: (command: string[]) => string[];
+  } = {},
 ): Promise<Run> {
+  const wrap = options.wrap ?? ((command: string[]) => command);
+  const [file, ...rest] = wrap([process.execPath, '--import', TSX, MAIN, ...args]);
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    const child = spawn(file!, rest, {
       cwd: options.cwd ?? dir,
       env: options.env ?? { ...process.env, npm_lifecycle_event: 'test' },
     });
+    child.on('error', (err) => done({ code: null, stdout: '', stderr: `${file}: ${err.message}` }));
     let stdout = '';
     let stderr = '';
     const control: Control = {
       kill: (signal) => child.kill(signal),
       closeStdout: () => child.stdout.destroy(),
     };
-    child.stdout.on('data', (d: Buffer) => {
+    // Decoded as a stream, so a character split between two chunks stays whole and only
+    // bytes that are not UTF-8 become U+FFFD.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
       stdout += d;
       onStdout?.(stdout, control);
     });
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stderr.on('data', (d: string) => (stderr += d));
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
 }

@@ -31,6 +31,28 @@ describe('the contract', () => {
     );
   });
 
+  it.each([
+    ['model', 'hiddenSize', 0],
+    ['model', 'hiddenSize', 1e9],
+    ['settings', 'seqLen', 0],
+    ['settings', 'batchSize', -1],
+    ['settings', 'lr', NaN],
+    ['model', 'dropout', 1],
+    ['settings', 'valFraction', 1],
+  ] as const)('refuses %s.%s = %s before the trainer sees it', (group, field, value) => {
+    const params = { model: { ...DEFAULT_MODEL }, settings: { ...DEFAULT_TRAIN }, resume: false };
+    (params[group] as Record<string, number>)[field] = value;
+    expect(() => parseParams('train', params)).toThrow(
+      new RegExp(`^train params: ${group}\\.${field}: .* must be .*got ${value}\\.$`),
+    );
+  });
+
+  it('takes the choice to extend the vocabulary only as a boolean', () => {
+    const params = { model: DEFAULT_MODEL, settings: DEFAULT_TRAIN, resume: true };
+    expect(parseParams('train', { ...params, extendVocab: true }).extendVocab).toBe(true);
+    expect(() => parseParams('train', { ...params, extendVocab: 'yes' })).toThrow(/extendVocab/);
+  });
+
   it('wants bytes, not a path, for a corpus from the studio', () => {
     expect(() =>
       parseParams('openCorpus', {

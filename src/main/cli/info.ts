@@ -2,7 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { loadCheckpoint, FORMAT_VERSION } from '../engine/checkpoint';
 import { countParams } from '../engine/model';
-import { showChar } from '../engine/vocab';
+import { showChar } from '../../shared/chars';
 import { optionsFor, parseFlags } from './args';
 import { outLine } from './output';
 import { duration, fields, thousands } from './format';

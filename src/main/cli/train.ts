@@ -1,6 +1,7 @@
 /** `folio train`: train a new model, or resume one, printing a progress line per report. */
 import { statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { listChars } from '../../shared/chars';
 import type { EvalEvent, StepEvent, TrainEvent } from '../../shared/events';
 import {
   DEFAULT_MODEL,
@@ -15,16 +16,10 @@ import {
 import { initBackend, parseBackend } from '../engine/backend';
 import { checkSplitFits, splitCorpus, TrainBatches } from '../engine/batches';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
-import {
-  ioError,
-  parseEncoding,
-  readCorpus,
-  type Corpus,
-  type CorpusOptions,
-} from '../engine/corpus';
-import { FolioError } from '../engine/errors';
+import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../engine/corpus';
+import { FolioError, ioError } from '../engine/errors';
 import { countParams } from '../engine/model';
-import { Session } from '../engine/session';
+import { missingCharsError, Session } from '../engine/session';
 import { train } from '../engine/train';
 import { numberFlag, optionsFor, parseFlags, requireString, settingFlag, stringFlag } from './args';
 import { onOutputClosed, outLine } from './output';
@@ -40,6 +35,8 @@ evaluation, at the end, and when stopped with Ctrl-C).
   --out FILE.ckpt        where to save (default: the corpus name + .ckpt)
   --resume FILE.ckpt     continue training a checkpoint (model settings come from it)
   --force                overwrite --out if it exists and is not the --resume file
+  --extend-vocab         with --resume: append characters the model lacks to its
+                         vocabulary (existing characters keep their indices)
 ${[...MODEL_FIELDS, ...TRAIN_FIELDS].map(flagHelp).join('\n')}
   --epochs N             train for N passes over the training split (instead of --steps)
   --log-every N          steps between progress lines (default 10)
@@ -59,6 +56,7 @@ interface TrainRequest {
   corpusOptions: CorpusOptions;
   outPath: string;
   resumePath?: string;
+  extendVocab: boolean;
   model: Partial<Omit<ModelConfig, 'vocabSize'>>;
   settings: Partial<TrainSettings>;
   epochs?: number;
@@ -69,7 +67,7 @@ interface TrainRequest {
 export async function trainCommand(argv: string[]): Promise<number> {
   const names = ['corpus', 'out', 'resume', 'epochs', 'log-every', 'backend', 'encoding'];
   const settingNames = [...MODEL_FIELDS, ...TRAIN_FIELDS].map((n) => SETTINGS[n].flag.slice(2));
-  const switches = ['force', 'keep-line-endings'];
+  const switches = ['force', 'keep-line-endings', 'extend-vocab'];
   const { flags } = parseFlags(argv, optionsFor([...names, ...settingNames], switches), 'train');
   if (flags['help']) {
     outLine(TRAIN_HELP);
@@ -115,6 +113,14 @@ function parseRequest(flags: Flags): TrainRequest {
   }
   const corpusPath = requireString(flags, 'corpus', 'the text file to train on');
   const resumePath = stringFlag(flags, 'resume');
+  const extendVocab = flags['extend-vocab'] === true;
+  if (extendVocab && !resumePath) {
+    throw new FolioError(
+      '--extend-vocab grows the vocabulary of a model being resumed; use it with --resume ' +
+        '(a new model takes its vocabulary from the corpus anyway).',
+      'invalid-setting',
+    );
+  }
   if (resumePath && Object.keys(model).length > 0) {
     const given = Object.keys(model).map((n) => SETTINGS[n as SettingName].flag);
     throw new FolioError(
@@ -139,6 +145,7 @@ function parseRequest(flags: Flags): TrainRequest {
     },
     outPath,
     ...(resumePath ? { resumePath } : {}),
+    extendVocab,
     model,
     settings,
     ...(epochs !== undefined ? { epochs } : {}),
@@ -160,6 +167,7 @@ async function openSession(request: TrainRequest, corpus: Corpus): Promise<Sessi
           `(${session.corpus.name}); its loss history continues across both.`,
       );
     }
+    session = withCorpusVocab(session, corpus, request.extendVocab);
   } else {
     const settings = { ...DEFAULT_TRAIN, ...request.settings };
     session = Session.create(corpus, { ...DEFAULT_MODEL, ...request.model }, settings);
@@ -182,6 +190,31 @@ async function openSession(request: TrainRequest, corpus: Corpus): Promise<Sessi
     );
   }
   return session;
+}
+
+/**
+ * The resumed model, refused (naming the characters) if `corpus` has characters it lacks,
+ * or, with --extend-vocab, a copy whose vocabulary has them appended.
+ */
+function withCorpusVocab(session: Session, corpus: Corpus, extend: boolean): Session {
+  const missing = session.missingChars(corpus);
+  if (missing.length === 0) return session;
+  if (!extend) {
+    session.dispose();
+    throw missingCharsError(
+      corpus,
+      missing,
+      'resume with --extend-vocab to add them (the characters it knows keep their indices), ' +
+        'or train a new model for this text',
+    );
+  }
+  const extended = session.withExtraChars(missing, session.training.settings.seed);
+  session.dispose();
+  log(
+    `extended the vocabulary by ${missing.length} character(s): ${listChars(missing)}; ` +
+      `vocabSize ${session.config.vocabSize} -> ${extended.config.vocabSize}`,
+  );
+  return extended;
 }
 
 /**
@@ -216,7 +249,15 @@ async function runWithProgress(
     log('standard output closed: stopping after this step and saving…');
   });
   const save = async () => {
-    await saveCheckpoint(outPath, session.toCheckpoint(backend));
+    try {
+      await saveCheckpoint(outPath, session.toCheckpoint(backend));
+    } catch (err) {
+      // A save can fail minutes into a run (the disk filled up): say what became of it.
+      if (err instanceof FolioError && err.code === 'io') {
+        err.message += ` Training stopped at step ${session.training.step} without saving it.`;
+      }
+      throw err;
+    }
     saved = true;
   };
   let lastEval: EvalEvent | undefined;
@@ -283,7 +324,7 @@ function checkOutPath(outPath: string, mayReplace: boolean): void {
     writeFileSync(probe, '', { flag: 'wx' });
     unlinkSync(probe);
   } catch (err) {
-    throw ioError(err, outPath, 'save the checkpoint');
+    throw ioError(err, outPath, 'save the checkpoint', true);
   }
 }
 

@@ -4,8 +4,8 @@
  * trainer (which reads and writes checkpoints atomically).
  */
 import { dialog, shell, type BrowserWindow } from 'electron';
-import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../engine/atomic-file';
 import type { TrainerClient } from '../trainer/client';
 import type { ShellHandlers } from './ipc';
 import type { Prefs } from './prefs';
@@ -89,7 +89,8 @@ export function shellHandlers(deps: DialogDeps) {
       const folder = deps.prefs.lastCheckpointDir ?? deps.documentsDir;
       const path = await saveFile('Save generated text', join(folder, name), TEXT_FILTERS);
       if (!path) return null;
-      await writeFile(path, text, 'utf8');
+      // Atomic, as checkpoints are: a full disk never leaves an earlier text half-overwritten.
+      await writeFileAtomic(path, new TextEncoder().encode(text), 'save the text');
       return { name: path };
     },
 

@@ -11,13 +11,12 @@
  * moments are stored as `optim.exp_avg.<name>` and `optim.exp_avg_sq.<name>`.
  * docs/checkpoint-format.md is the full description.
  *
- * Writes are atomic (temporary file, fsync, rename), so a crash or a full disk mid-save
- * leaves the previous file whole. Reads check every offset, dtype and shape and refuse
+ * Writes are atomic (atomic-file.ts: temporary file, fsync, rename), so a crash or a full
+ * disk mid-save leaves the previous file whole. Reads check every offset, dtype and shape and refuse
  * anything odd with a message that names the problem.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import {
   checkSetting,
   DEFAULT_TRAIN,
@@ -25,8 +24,8 @@ import {
   type ModelConfig,
   type TrainSettings,
 } from '../../shared/settings';
-import { ioError } from './corpus';
-import { FolioError } from './errors';
+import { writeFileAtomic } from './atomic-file';
+import { FolioError, ioError } from './errors';
 import { paramShapes } from './model';
 import { Vocabulary } from './vocab';
 
@@ -122,32 +121,7 @@ function metadataOf(ckpt: Checkpoint): Record<string, string> {
 
 /** Writes atomically: the file at `path` is either the old one or the new one, never half. */
 export async function saveCheckpoint(path: string, ckpt: Checkpoint): Promise<void> {
-  const bytes = encodeCheckpoint(ckpt);
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const file = await open(temp, 'wx', 0o644);
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw ioError(err, path, 'save the checkpoint');
-  }
-  await syncFolder(dirname(path));
-}
-
-/** Makes the rename itself durable; some platforms cannot open folders, which is fine. */
-async function syncFolder(folder: string): Promise<void> {
-  try {
-    const dir = await open(folder, 'r');
-    await dir.sync().finally(() => dir.close());
-  } catch {
-    // best effort
-  }
+  await writeFileAtomic(path, encodeCheckpoint(ckpt), 'save the checkpoint');
 }
 
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {

@@ -5,8 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { FolioError } from './errors';
-import { describeChar, Vocabulary } from './vocab';
+import { FolioError, ioError } from './errors';
+import { describeChar } from '../../shared/chars';
+import { Vocabulary } from './vocab';
 
 export type Encoding = 'utf-8' | 'windows-1252';
 
@@ -201,21 +202,4 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     i += need + 1;
   }
   return -1;
-}
-
-/** A file-system error as one line: what failed, why, and what to do. */
-export function ioError(err: unknown, path: string, action: string): FolioError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const why: Record<string, string> = {
-    ENOENT: 'no such file; check the path',
-    EACCES: 'permission denied; check the file permissions or choose another location',
-    EPERM: 'permission denied; check the file permissions or choose another location',
-    EISDIR: 'it is a folder; give a file path',
-    ENOTDIR: 'a part of the path is not a folder; check the path',
-    ENOSPC: 'the disk is full; free some space or choose another disk',
-    EROFS: 'the file system is read-only; choose another location',
-    EDQUOT: 'the disk quota is exceeded; free some space',
-  };
-  const reason = (code && why[code]) ?? (err instanceof Error ? err.message : String(err));
-  return new FolioError(`Could not ${action} at ${path}: ${reason}.`, 'io');
 }

@@ -12,6 +12,8 @@ export const Stream = {
   epochOrder: 2,
   dropout: 3,
   sample: 4,
+  /** Embedding rows of characters added to a model's vocabulary (extend-vocab.ts). */
+  vocabExtension: 5,
 } as const;
 
 /** splitmix32-style finaliser: a good 32-bit mix of a 32-bit input. */

@@ -9,8 +9,10 @@ import { initAdam, type AdamState } from './adam';
 import type { Checkpoint, CorpusInfo, HostTensors, TrainingState } from './checkpoint';
 import type { Corpus } from './corpus';
 import { FolioError } from './errors';
+import { extendVocab } from './extend-vocab';
 import { initParams, paramShapes, type Params } from './model';
-import { describeChar, Vocabulary } from './vocab';
+import { listChars } from '../../shared/chars';
+import { Vocabulary } from './vocab';
 
 export class Session {
   private constructor(
@@ -96,21 +98,29 @@ export class Session {
 
   /**
    * The corpus as indices of this model's vocabulary. Indices never shift: a corpus with a
-   * character the model has no symbol for is refused, naming the characters.
+   * character the model has no symbol for is refused, naming the characters (resuming
+   * callers check first, to offer extending the vocabulary).
    */
   encodeCorpus(corpus: Corpus): Int32Array {
-    const missing = corpus.vocab.chars.filter((ch) => !this.vocab.has(ch));
+    const missing = this.missingChars(corpus);
     if (missing.length > 0) {
-      const shown = missing.slice(0, 20).map(describeChar).join(', ');
-      throw new FolioError(
-        `${corpus.name} has ${missing.length} character(s) that this model's vocabulary ` +
-          `lacks: ${shown}${missing.length > 20 ? ', …' : ''}. This model can only read text ` +
-          'made of the characters it was trained on; train a new model for this text.',
-        'unknown-characters',
-      );
+      throw missingCharsError(corpus, missing, 'train a new model for this text');
     }
     this.corpus = corpusInfo(corpus);
     return this.vocab.encode(corpus.text);
+  }
+
+  /** Characters of `corpus` this model has no symbol for, in code-point order. */
+  missingChars(corpus: Corpus): string[] {
+    return corpus.vocab.chars.filter((ch) => !this.vocab.has(ch));
+  }
+
+  /**
+   * A copy of this model whose vocabulary also holds `chars`, appended (extend-vocab.ts),
+   * with new embedding rows drawn from `seed`. This session stays as it was.
+   */
+  withExtraChars(chars: readonly string[], seed: number): Session {
+    return Session.fromCheckpoint(extendVocab(this.toCheckpoint(tf.getBackend()), chars, seed));
   }
 
   dispose(): void {
@@ -120,6 +130,16 @@ export class Session {
       ...Object.values(this.adam.expAvgSq),
     ]);
   }
+}
+
+/** "x.txt has 2 character(s) that this model's vocabulary lacks: '!', '?'. This model …" */
+export function missingCharsError(corpus: Corpus, missing: string[], fix: string): FolioError {
+  return new FolioError(
+    `${corpus.name} has ${missing.length} character(s) that this model's vocabulary ` +
+      `lacks: ${listChars(missing)}. This model can only read text ` +
+      `made of the characters it was trained on; ${fix}.`,
+    'unknown-characters',
+  );
 }
 
 export function corpusInfo(corpus: Corpus): CorpusInfo {

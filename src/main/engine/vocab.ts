@@ -3,6 +3,7 @@
  * in this list, so the list is stored in every checkpoint and never re-derived: a model
  * only means something together with the exact order it was trained with.
  */
+import { describeChar, listChars, unknownChars } from '../../shared/chars';
 import { FolioError } from './errors';
 
 export class Vocabulary {
@@ -47,9 +48,7 @@ export class Vocabulary {
 
   /** Characters of `text` missing from this vocabulary, each once, in order of appearance. */
   unknown(text: string): string[] {
-    const missing = new Set<string>();
-    for (const ch of text) if (!this.index.has(ch)) missing.add(ch);
-    return [...missing];
+    return unknownChars(text, this.index);
   }
 
   /**
@@ -75,33 +74,12 @@ export class Vocabulary {
 }
 
 export function unknownCharsError(chars: string[], where: string): FolioError {
-  const shown = chars.slice(0, 20).map(describeChar).join(', ');
-  const more = chars.length > 20 ? ` and ${chars.length - 20} more` : '';
   return new FolioError(
-    `${capitalise(where)} has ${chars.length} character(s) the model never saw: ${shown}${more}. ` +
+    `${capitalise(where)} has ${chars.length} character(s) the model never saw: ` +
+      `${listChars(chars)}. ` +
       `Remove them, or drop them with --drop-unknown.`,
     'unknown-characters',
   );
-}
-
-/** 'a', '\n' or 'U+00E9 é': readable in a one-line message whatever the character is. */
-export function describeChar(ch: string): string {
-  const cp = ch.codePointAt(0) ?? 0;
-  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  if (cp < 0x20 || cp === 0x7f) return `${JSON.stringify(ch)} (${hex})`;
-  // Controls, format characters (e.g. right-to-left overrides) and odd spaces would
-  // rearrange or vanish from the line they are printed in: show only their code.
-  if (INVISIBLE.test(ch)) return hex;
-  if (cp < 0x7f) return `'${ch}'`;
-  return `'${ch}' (${hex})`;
-}
-
-const INVISIBLE = /^[\p{C}\p{Zl}\p{Zp}\u00a0\u2000-\u200f\u3000]$/u;
-
-/** A character as it may be shown in a list: itself if printable, else its code. */
-export function showChar(ch: string): string {
-  const cp = ch.codePointAt(0) ?? 0;
-  return cp <= 0x20 || cp === 0x7f || INVISIBLE.test(ch) ? describeChar(ch) : ch;
 }
 
 function capitalise(s: string): string {

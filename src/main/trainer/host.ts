@@ -30,9 +30,9 @@ import {
   type Checkpoint,
 } from '../engine/checkpoint';
 import { corpusFromBytes, readCorpus, type Corpus } from '../engine/corpus';
-import { FolioError } from '../engine/errors';
+import { FolioError, ioError } from '../engine/errors';
 import { generate } from '../engine/generate';
-import { Session } from '../engine/session';
+import { missingCharsError, Session } from '../engine/session';
 import { train } from '../engine/train';
 import { loadBuiltinCorpus, type BuiltinCorpus } from './builtin-corpus';
 import { checkpointName, corpusSummary, modelSummary, type ModelOrigin } from './summaries';
@@ -226,18 +226,12 @@ export class TrainerHost {
     let session: Session;
     let restoreSettings = () => {};
     if (params.resume) {
-      session = this.requireModel('resume');
-      const saved = session.training.settings;
-      restoreSettings = () => void (session.training.settings = saved);
-      session.training.settings = params.settings;
-      if (params.settings.steps <= session.training.step) {
-        restoreSettings();
-        throw new FolioError(
-          `The model has already taken ${session.training.step} steps; set Steps above that ` +
-            `(a total, e.g. ${session.training.step + 1000}) to train further.`,
-          'invalid-setting',
-        );
+      session = this.resumable(corpus, params);
+      if (session === previous) {
+        const saved = session.training.settings;
+        restoreSettings = () => void (session.training.settings = saved);
       }
+      session.training.settings = params.settings;
     } else {
       session = Session.create(corpus, params.model, params.settings);
     }
@@ -263,7 +257,8 @@ export class TrainerHost {
       if (session !== previous) {
         previous?.dispose();
         this.session = session;
-        this.origin = { backend: backend.name, createdAt: '' };
+        // A resumed model, grown or not, keeps the name of the file it came from.
+        if (!params.resume) this.origin = { backend: backend.name, createdAt: '' };
       }
       void this.finishRun(done, session);
       return start;
@@ -274,6 +269,35 @@ export class TrainerHost {
       else restoreSettings();
       throw err;
     }
+  }
+
+  /**
+   * The model to resume on `corpus`: the current one, or, when the corpus has characters it
+   * lacks and the studio asked to add them, a copy with them appended to its vocabulary.
+   * Refuses, changing nothing, when there are no steps left to take or new characters were
+   * not asked for.
+   */
+  private resumable(corpus: Corpus, params: ParsedParams<'train'>): Session {
+    const current = this.requireModel('resume');
+    const done = current.training.step;
+    if (params.settings.steps <= done) {
+      throw new FolioError(
+        `The model has already taken ${done} steps; set Steps above that ` +
+          `(a total, e.g. ${done + 1000}) to train further.`,
+        'invalid-setting',
+      );
+    }
+    const missing = current.missingChars(corpus);
+    if (missing.length === 0) return current;
+    if (!params.extendVocab) {
+      throw missingCharsError(
+        corpus,
+        missing,
+        'choose "Add them and resume" to append them to its vocabulary (the characters it ' +
+          'knows keep their indices), or train a new model for this text',
+      );
+    }
+    return current.withExtraChars(missing, params.settings.seed);
   }
 
   /** Waits for the run to end, then saves what it reached. */
@@ -296,10 +320,13 @@ export class TrainerHost {
   }
 
   private async save(session: Session, kind: 'autosave' | 'best'): Promise<void> {
-    if (!this.options.dataDir) return;
-    const path = join(this.options.dataDir, `${kind}.ckpt`);
+    const dataDir = this.options.dataDir;
+    if (!dataDir) return;
+    const path = join(dataDir, `${kind}.ckpt`);
     try {
-      await mkdir(this.options.dataDir, { recursive: true });
+      await mkdir(dataDir, { recursive: true }).catch((err: unknown) => {
+        throw ioError(err, dataDir, 'create the data folder', true);
+      });
       await saveCheckpoint(path, session.toCheckpoint((await this.backend).name));
       if (kind === 'autosave') this.lastAutosave = Date.now();
       this.emit({ type: 'autosaved', kind, path, step: session.training.step });

@@ -31,6 +31,12 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** The error's code, where it has one (a RemoteError carries the trainer's). */
+export function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export class Studio {
   backend = $state.raw<BackendInfo | null>(null);
   builtin = $state<{ name: string; bytes: number } | null>(null);
@@ -57,6 +63,8 @@ export class Studio {
   lastEval = $state.raw<EvalEvent | null>(null);
   done = $state.raw<DoneEvent | null>(null);
   trainError = $state('');
+  /** Resume was refused for characters the model lacks: offer to add them and resume. */
+  offerVocabExtension = $state(false);
 
   generation = $state<Generation>({ id: '', prime: '', text: '', running: false, error: '' });
   generateOptions = $state<GenerateOptions>({
@@ -66,7 +74,8 @@ export class Studio {
     topP: 1,
     prime: '',
     seed: 1,
-    dropUnknown: true,
+    // Unknown prime characters are listed, and dropped only when the user ticks the box.
+    dropUnknown: false,
   });
   /** Steps between fresh samples during a run; 0 turns them off. */
   sampleEvery = $state(0);
@@ -143,7 +152,10 @@ export class Studio {
     this.corpusError = '';
     try {
       const corpus = await load();
-      if (corpus) this.corpus = corpus;
+      if (corpus) {
+        this.corpus = corpus;
+        this.offerVocabExtension = false; // it was about the text before this one
+      }
     } catch (err) {
       this.corpusError = messageOf(err);
     } finally {
@@ -154,9 +166,13 @@ export class Studio {
   // -------------------------------------------------------------------------------------
   // Training
 
-  /** Starts a new model from the form (resume false) or trains the current one further. */
-  async train(resume: boolean): Promise<void> {
+  /**
+   * Starts a new model from the form (resume false) or trains the current one further;
+   * `extendVocab` adds the corpus's new characters to the model's vocabulary first.
+   */
+  async train(resume: boolean, extendVocab = false): Promise<void> {
     const values = this.settings.values();
+    this.offerVocabExtension = false;
     if (!values) {
       this.trainError = 'Fix the settings marked in the form first.';
       return;
@@ -164,12 +180,14 @@ export class Studio {
     this.trainError = '';
     this.done = null;
     try {
-      const start = await this.platform.call('train', { ...values, resume });
+      const start = await this.platform.call('train', { ...values, resume, extendVocab });
       this.start = start;
       this.running = true;
       await this.refreshModel(); // the new model can generate and save while it trains
     } catch (err) {
       this.trainError = messageOf(err);
+      // The refusal lists the characters; the panel offers to add them, never silently.
+      this.offerVocabExtension = resume && codeOf(err) === 'unknown-characters';
     }
   }
 
@@ -249,6 +267,7 @@ export class Studio {
 
   private showModel(model: ModelSummary): void {
     this.model = model;
+    this.offerVocabExtension = false;
     this.history.reset(model.trainLoss, model.valLoss);
     this.lastEval = null;
     this.step = null;

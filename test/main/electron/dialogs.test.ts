@@ -87,6 +87,15 @@ describe('the shell dialogs', () => {
     expect(await readFile(path, 'utf8')).toBe('To be');
   });
 
+  it('says in one line why generated text could not be saved', async () => {
+    // Read-only folders and full disks are tested for real in test/engine/file-system.test.ts.
+    const path = join(temp, 'gone', 'sample.txt');
+    mocks.showSaveDialog.mockResolvedValue({ canceled: false, filePath: path });
+    await expect(make().handlers.saveTextDialog({ name: 'sample.txt', text: 'x' })).rejects.toThrow(
+      `Could not save the text at ${path}: no such file; check the path.`,
+    );
+  });
+
   it('opens only allowed links in the system browser', async () => {
     const { handlers } = make();
     expect(await handlers.openExternal({ url: 'https://evil.example/' })).toEqual({

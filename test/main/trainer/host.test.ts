@@ -6,6 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '../../../src/main/engine/checkpoint';
 import type { StudioEvent } from '../../../src/shared/contract';
 import {
   GREEDY,
@@ -185,6 +186,39 @@ describe('the trainer host', () => {
     });
     expect(start.step).toBe(6);
     expect(await done).toMatchObject({ step: 8, reason: 'finished' });
+  });
+
+  it('refuses to resume on text with new characters, naming them, and adds them when asked', async () => {
+    const { client } = trainer();
+    await client.call('openCorpus', corpusParams);
+    await trainTiny(client);
+    const before = (await client.call('hello', {})).model!;
+    await client.call('openCorpus', {
+      ...corpusParams,
+      name: 'shouted.txt',
+      bytes: encoder.encode(`${smallCorpusText()}HEY!\n`.repeat(2)),
+    });
+    const resume = { model: TINY_MODEL, settings: { ...TINY_TRAIN, steps: 8 }, resume: true };
+    await expect(client.call('train', resume)).rejects.toMatchObject({
+      code: 'unknown-characters',
+      message: expect.stringMatching(
+        /^shouted\.txt has 4 character\(s\) .*: '!', 'E', 'H', 'Y'\. .*choose "Add them and resume"/,
+      ),
+    });
+    // Refused: the model is the one there was, and no run started.
+    const hello = await client.call('hello', {});
+    expect(hello.training).toBe(false);
+    expect(hello.model?.vocab).toEqual(before.vocab);
+
+    const done = nextEvent(client, (e) => e.type === 'done');
+    const start = await client.call('train', { ...resume, extendVocab: true });
+    expect(start).toMatchObject({ step: 6, vocabSize: before.config.vocabSize + 4 });
+    expect(await done).toMatchObject({ reason: 'finished', step: 8 });
+    const grown = (await client.call('hello', {})).model!;
+    expect(grown.vocab).toEqual([...before.vocab, '!', 'E', 'H', 'Y']);
+    expect(grown.config.vocabSize).toBe(before.config.vocabSize + 4);
+    const exported = await client.call('exportCheckpoint', {});
+    expect(decodeCheckpoint(exported.bytes, exported.name).vocab).toEqual(grown.vocab);
   });
 
   it('refuses a damaged checkpoint with the reason', async () => {
