@@ -5,11 +5,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainEvent } from '../../src/shared/events';
 import {
   decodeCheckpoint,
@@ -23,6 +24,15 @@ import { Session } from '../../src/main/engine/session';
 import { train } from '../../src/main/engine/train';
 import { useTestBackend } from '../helpers/backend';
 import { TINY_MODEL, TINY_TRAIN, tinyCorpus } from '../helpers/tiny';
+
+/** Temporary folders of this file, removed when it ends. */
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 let backend = '';
 beforeAll(async () => {
@@ -193,7 +203,7 @@ describe('checkpoints', () => {
   });
 
   it('saves atomically: a failed save leaves the previous file whole and no temporary files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'folio-ckpt-'));
+    const dir = tempDir('folio-ckpt-');
     const path = join(dir, 'model.ckpt');
     const ckpt = decodeCheckpoint(await trainedBytes(1), 'a.ckpt');
     await saveCheckpoint(path, ckpt);
@@ -217,7 +227,7 @@ describe('checkpoints', () => {
   });
 
   it('survives a process killed in the middle of saving: the file is always one whole checkpoint', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'folio-kill-'));
+    const dir = tempDir('folio-kill-');
     const path = join(dir, 'model.ckpt');
     const script = join(dir, 'saver.mts');
     const engine = join(process.cwd(), 'src/main/engine/checkpoint.ts');

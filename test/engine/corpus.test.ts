@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   corpusFromBytes,
   firstInvalidUtf8,
@@ -9,6 +9,15 @@ import {
   readCorpus,
 } from '../../src/main/engine/corpus';
 import { FolioError, ioError } from '../../src/main/engine/errors';
+
+/** Temporary folders of this file, removed when it ends. */
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -80,7 +89,7 @@ describe('a corpus', () => {
 
   // An unreadable file needs a process that obeys file modes: see file-system.test.ts.
   it('says in one line when the path is missing or a folder', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'folio-corpus-'));
+    const dir = tempDir('folio-corpus-');
     mkdirSync(join(dir, 'folder'));
     const missing = await readCorpus(join(dir, 'nope.txt')).catch((e: Error) => e);
     expect(missing).toBeInstanceOf(FolioError);
