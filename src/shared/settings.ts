@@ -205,7 +205,7 @@ export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
   hiddenSize: 256,
   numLayers: 1,
   dropout: 0,
-  headDropout: 0.1,
+  headDropout: 0,
 };
 
 export const DEFAULT_TRAIN: TrainSettings = {
