@@ -151,7 +151,7 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
     min: 0,
     max: 1,
     integer: false,
-    help: 'lr falls along a cosine to lr × (1 − this) by the last step; 0 keeps it constant',
+    help: 'lr falls along a cosine to lr × (1 − this) at the last step; 0 keeps it constant',
   },
   clip: {
     flag: '--clip',
@@ -202,7 +202,7 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
  */
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
   embedSize: 64,
-  hiddenSize: 256,
+  hiddenSize: 384,
   numLayers: 1,
   dropout: 0,
   headDropout: 0,
@@ -214,7 +214,7 @@ export const DEFAULT_TRAIN: TrainSettings = {
   lr: 3e-3,
   lrDecay: 0.9,
   clip: 5,
-  steps: 3000,
+  steps: 2400,
   valFraction: 0.1,
   evalEvery: 200,
   seed: 1,
@@ -224,7 +224,7 @@ export const DEFAULT_TRAIN: TrainSettings = {
 export function checkSetting(name: SettingName, value: number): string | undefined {
   const spec = SETTINGS[name];
   const low = spec.minExclusive ? `greater than ${spec.min}` : `from ${spec.min}`;
-  const high = spec.maxExclusive ? `below ${spec.max}` : `to ${spec.max}`;
+  const high = spec.maxExclusive ? `to below ${spec.max}` : `to ${spec.max}`;
   const range = `${spec.integer ? 'an integer' : 'a number'} ${low} ${high}`;
   const bad =
     !Number.isFinite(value) ||

@@ -27,7 +27,7 @@ describe('the CLI', () => {
     [['--seq-len', '0'], /Sequence length must be an integer from 1/],
     [['--batch-size', '-1'], /Batch size must be an integer from 1 .* got -1/],
     [['--lr', 'NaN'], /--lr must be a number, got "NaN"/],
-    [['--dropout', '1'], /Dropout must be a number from 0 below 1 \(--dropout\), got 1/],
+    [['--dropout', '1'], /Dropout must be a number from 0 to below 1 \(--dropout\), got 1/],
     [['--val-fraction', '1'], /Validation fraction must be a number from 0 to 0.9/],
     [
       ['--lr-decay', '1.5'],
@@ -143,6 +143,9 @@ describe('the CLI', () => {
     expect(info.code).toBe(0);
     expect(info.stdout).toMatch(/hiddenSize 16/);
     expect(info.stdout).toMatch(/step 20 of 20/);
+    expect(info.stdout).toMatch(
+      /^settings +seqLen \d+, batchSize \d+, lr [\d.]+, lrDecay [\d.]+, clip/m,
+    );
     expect(info.stdout).toMatch(/vocabSize +\d+: "\\n"/);
 
     const greedyArgs = ['--temperature', '0', '--length', '50', '--prime', 'the '];
@@ -237,7 +240,10 @@ describe('the CLI', () => {
 
   it('finds a bad --out before training, and never writes over a folder or a device', async () => {
     const args = ['train', '--corpus', corpus, ...TINY];
-    expectOneLineError(await cli([...args, '--out', join(dir, 'nope', 'x.ckpt')]), /no such file/);
+    expectOneLineError(
+      await cli([...args, '--out', join(dir, 'nope', 'x.ckpt')]),
+      /the folder .*nope does not exist; create it or choose another/,
+    );
     expectOneLineError(await cli([...args, '--out', dir, '--force']), /is a folder/);
     expectOneLineError(await cli([...args, '--out', '/dev/null', '--force']), /not a regular file/);
   });
@@ -289,6 +295,7 @@ describe('the CLI', () => {
     [['--hidden-size', '0x10'], /--hidden-size must be a number, got "0x10"/],
     [['--log-every', '0'], /--log-every must be a whole number of at least 1/],
     [['stray'], /Unexpected argument "stray"/],
+    [['--out', ''], /--out was given an empty value; give one, or leave it out/],
   ])('refuses train %j', async (args, message) => {
     expectOneLineError(await cli(['train', '--corpus', corpus, ...args]), message);
   });

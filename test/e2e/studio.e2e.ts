@@ -199,6 +199,15 @@ describe('the studio in a browser', () => {
     await shot('corpus', 'corpus-refused');
   });
 
+  it('says when the read options changed after the text was opened', async () => {
+    const notice = page.getByTestId('corpus-options-stale');
+    expect(await notice.count()).toBe(0);
+    await page.getByLabel('Encoding').selectOption('windows-1252');
+    await expect.poll(() => notice.textContent()).toMatch(/small\.txt was read with other options/);
+    await page.getByLabel('Encoding').selectOption('utf-8');
+    await expect.poll(() => notice.count()).toBe(0);
+  });
+
   it('checks settings as they are typed and estimates the cost', async () => {
     // Each field names itself and its range; a number field cannot hold "NaN", so an
     // emptied one stands for it.
@@ -216,7 +225,7 @@ describe('the studio in a browser', () => {
       ],
       ['Batch size', '-1', 'Batch size must be an integer from 1 to 4096 (--batch-size), got -1.'],
       ['Learning rate', '', 'Learning rate needs a number.'],
-      ['Dropout', '1', 'Dropout must be a number from 0 below 1 (--dropout), got 1.'],
+      ['Dropout', '1', 'Dropout must be a number from 0 to below 1 (--dropout), got 1.'],
       [
         'Validation fraction',
         '1',

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,13 +219,25 @@ describe('checkpoints', () => {
       /Could not save the checkpoint at .*taken.ckpt/,
     );
     await expect(saveCheckpoint(join(dir, 'no', 'such', 'x.ckpt'), ckpt)).rejects.toThrow(
-      /no such file; check the path/,
+      /the folder .*no\/such does not exist; create it or choose another/,
     );
     expect(readFileSync(path)).toEqual(before);
     expect(readdirSync(dir).sort()).toEqual(['model.ckpt', 'taken.ckpt']);
     await expect(loadCheckpoint(join(dir, 'missing.ckpt'))).rejects.toThrow(
       /Could not read the checkpoint/,
     );
+  });
+
+  it('saves through a symbolic link into its target, keeping the link', async () => {
+    const dir = tempDir('folio-link-');
+    const ckpt = decodeCheckpoint(await trainedBytes(1), 'a.ckpt');
+    await saveCheckpoint(join(dir, 'target.ckpt'), ckpt);
+    symlinkSync('target.ckpt', join(dir, 'link.ckpt'));
+    ckpt.training.step = 99;
+    await saveCheckpoint(join(dir, 'link.ckpt'), ckpt);
+    expect(lstatSync(join(dir, 'link.ckpt')).isSymbolicLink()).toBe(true);
+    expect((await loadCheckpoint(join(dir, 'target.ckpt'))).training.step).toBe(99);
+    expect(readdirSync(dir).sort()).toEqual(['link.ckpt', 'target.ckpt']);
   });
 
   it('survives a process killed in the middle of saving: the file is always one whole checkpoint', async () => {

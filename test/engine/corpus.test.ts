@@ -71,6 +71,12 @@ describe('a corpus', () => {
     expect(corpus.text.startsWith('It\u2019s\n')).toBe(true);
     expect(parseEncoding('latin1')).toBe('windows-1252');
     expect(refusal(() => parseEncoding('ebcdic'))).toContain('utf-8 or windows-1252');
+    // A UTF-8 byte-order mark says the file is UTF-8 whatever was asked.
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes]);
+    const asked = { encoding: parseEncoding('windows-1252') };
+    expect(refusal(() => corpusFromBytes(bom, 'bom.txt', asked))).toMatch(
+      /bom\.txt starts with a UTF-8 byte-order mark.*without --encoding windows-1252/,
+    );
   });
 
   it.each([

@@ -54,6 +54,27 @@ describe('training', () => {
     session.dispose();
   });
 
+  it('forgets the best valLoss when the held-out text changes: another corpus or valFraction', async () => {
+    const corpus = tinyCorpus();
+    const session = Session.create(corpus, TINY_MODEL, { ...TINY_TRAIN, steps: 10 });
+    await train(session, corpus);
+    const best = session.training.bestValLoss;
+    expect(best).not.toBeNull();
+    session.useSettings({ ...session.training.settings, steps: 12 });
+    expect(session.training.bestValLoss).toBe(best); // same split: still comparable
+
+    const other = tinyCorpus('the mat sat on the cat. '.repeat(40), 'other.txt');
+    session.useSettings({ ...session.training.settings, steps: 20 });
+    session.training.bestValLoss = 0; // unbeatable, were it kept
+    const evals: number[] = [];
+    await train(session, other, { onEvent: (e) => e.type === 'eval' && evals.push(e.valLoss) });
+    expect(session.training.bestValLoss).toBe(Math.min(...evals));
+
+    session.useSettings({ ...session.training.settings, valFraction: 0.2 });
+    expect(session.training.bestValLoss).toBeNull();
+    session.dispose();
+  });
+
   it('keeps the number of live tensors flat over steps and over 10,000 generated characters', async () => {
     const corpus = tinyCorpus();
     const session = Session.create(

@@ -77,8 +77,12 @@ export function settingFlag(flags: Flags, name: SettingName): number | undefined
   return value;
 }
 
+/** A flag's text; an empty one (`--out ""`) is refused, since no flag means "nothing". */
 export function stringFlag(flags: Flags, flag: string): string | undefined {
   const value = flags[flag];
+  if (value === '') {
+    throw new FolioError(`--${flag} was given an empty value; give one, or leave it out.`);
+  }
   return typeof value === 'string' ? value : undefined;
 }
 

@@ -59,7 +59,8 @@ export async function generateCommand(argv: string[]): Promise<number> {
     temperature: numberFlag(flags, 'temperature') ?? DEFAULT_SAMPLE.temperature,
     topK: numberFlag(flags, 'top-k') ?? DEFAULT_SAMPLE.topK,
     topP: numberFlag(flags, 'top-p') ?? DEFAULT_SAMPLE.topP,
-    prime: stringFlag(flags, 'prime') ?? '',
+    // An empty prime is a prime: start of a line, as with none.
+    prime: typeof flags['prime'] === 'string' ? flags['prime'] : '',
     seed,
     dropUnknown: flags['drop-unknown'] === true,
   };
@@ -114,6 +115,9 @@ async function readPrime(path: string, normalizeNewlines: boolean): Promise<stri
   } catch (err) {
     if (err instanceof FolioError) throw err;
     throw ioError(err, path, 'read the prime file');
+  }
+  if (bytes.length === 0) {
+    throw new FolioError(`${path} is empty; put the text to continue in it, or drop --prime-file.`);
   }
   // Checked here first: decodeText's advice (--encoding) is a train option.
   const bad = firstInvalidUtf8(bytes);

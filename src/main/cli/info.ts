@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { loadCheckpoint, FORMAT_VERSION } from '../engine/checkpoint';
 import { countParams } from '../engine/model';
 import { showChar } from '../../shared/chars';
+import { MODEL_FIELDS, TRAIN_FIELDS } from '../../shared/settings';
 import { optionsFor, parseFlags } from './args';
 import { outLine } from './output';
 import { duration, fields, thousands } from './format';
@@ -24,21 +25,25 @@ export async function infoCommand(argv: string[]): Promise<number> {
   const ckpt = await loadCheckpoint(path);
   const { config, training: t, corpus } = ckpt;
   const last = <T>(items: T[]): T | undefined => items[items.length - 1];
-  const { embedSize, hiddenSize, numLayers, dropout, headDropout } = config;
-  const { seqLen, batchSize, lr, seed } = t.settings;
+  // In the settings table's order, whatever order the file's JSON had.
+  const model = Object.fromEntries(MODEL_FIELDS.map((name) => [name, config[name]]));
+  const settings = Object.fromEntries(
+    TRAIN_FIELDS.filter((name) => name !== 'steps').map((name) => [name, t.settings[name]]),
+  );
   const vocab = ckpt.vocab.map(showChar);
   const lastTrain = last(t.trainLoss)?.[1].toFixed(4) ?? '-';
   const lastVal = last(t.valLoss)?.[1].toFixed(4) ?? '-';
   const size = thousands((await stat(path)).size);
   const lines = [
     `file          ${path} (${size} bytes, format ${FORMAT_VERSION})`,
-    `model         ${fields({ embedSize, hiddenSize, numLayers, dropout, headDropout })}`,
+    `model         ${fields(model)}`,
     `parameters    ${thousands(countParams(config))}`,
     `vocabSize     ${config.vocabSize}: ${vocab.join(' ')}`,
     `corpus        ${corpus.name} (${thousands(corpus.chars)} characters, ${corpus.encoding}, ` +
       `sha256 ${corpus.sha256.slice(0, 16)}…)`,
     `training      step ${t.step} of ${t.settings.steps}, ${duration(t.elapsedSec)} on ` +
-      `${ckpt.backend}; ${fields({ seqLen, batchSize, lr, seed })}`,
+      `${ckpt.backend}`,
+    `settings      ${fields(settings)}`,
     `trainLoss     ${lastTrain} (last)`,
     `valLoss       ${lastVal} (last), ${t.bestValLoss?.toFixed(4) ?? '-'} (best)`,
     `optimizer     ${ckpt.adam ? `Adam, ${ckpt.adam.step} steps` : 'none (weights only)'}`,

@@ -47,7 +47,14 @@ ${[...MODEL_FIELDS, ...TRAIN_FIELDS].map(flagHelp).join('\n')}
 function flagHelp(name: SettingName): string {
   const spec = SETTINGS[name];
   const defaults: Record<string, number> = { ...DEFAULT_MODEL, ...DEFAULT_TRAIN };
-  return `  ${`${spec.flag} N`.padEnd(22)} ${spec.help} (default ${defaults[name]})`;
+  const words = `${spec.help} (default ${defaults[name]})`.split(' ');
+  // Wrapped to 88 columns, continuation lines under the first word of the help.
+  const lines = [`  ${`${spec.flag} N`.padEnd(22)}`];
+  for (const word of words) {
+    if (`${lines[lines.length - 1]} ${word}`.length > 88) lines.push(' '.repeat(24));
+    lines[lines.length - 1] += ` ${word}`;
+  }
+  return lines.join('\n');
 }
 
 /** Everything the command line asked for, checked before any slow work. */
@@ -159,7 +166,7 @@ async function openSession(request: TrainRequest, corpus: Corpus): Promise<Sessi
   let session: Session;
   if (request.resumePath) {
     session = Session.fromCheckpoint(await loadCheckpoint(request.resumePath));
-    Object.assign(session.training.settings, request.settings);
+    session.useSettings({ ...session.training.settings, ...request.settings });
     log(`resuming ${basename(request.resumePath)} at step ${session.training.step}`);
     if (session.corpus.sha256 !== corpus.sha256) {
       log(
@@ -167,7 +174,6 @@ async function openSession(request: TrainRequest, corpus: Corpus): Promise<Sessi
           `(${session.corpus.name}); its loss history continues across both.`,
       );
     }
-    session = withCorpusVocab(session, corpus, request.extendVocab);
   } else {
     const settings = { ...DEFAULT_TRAIN, ...request.settings };
     session = Session.create(corpus, { ...DEFAULT_MODEL, ...request.model }, settings);
@@ -189,7 +195,8 @@ async function openSession(request: TrainRequest, corpus: Corpus): Promise<Sessi
       'invalid-setting',
     );
   }
-  return session;
+  // Characters last: nothing is said to be extended for a run that is then refused.
+  return request.resumePath ? withCorpusVocab(session, corpus, request.extendVocab) : session;
 }
 
 /**
@@ -234,7 +241,9 @@ async function runWithProgress(
   let saved = false;
   const onSigint = () => {
     // One Ctrl-C can arrive twice: from the terminal and relayed by npm. Only a second
-    // press, a moment later, means "quit now".
+    // press, a moment later, means "quit now". Signals are handled between the parts of a
+    // step, so presses made while one computes arrive together and count as one: the
+    // message below asks for the second press after it has appeared.
     if (stopRequested && performance.now() - stopRequested > 1000) {
       const kept = saved ? `the last saved checkpoint, ${outPath}, is intact` : 'nothing saved';
       log(`second Ctrl-C: quitting without saving (${kept})`);
@@ -242,7 +251,7 @@ async function runWithProgress(
     }
     if (stopRequested) return;
     stopRequested = performance.now();
-    log('stopping after this step and saving… (Ctrl-C again to quit without saving)');
+    log('stopping after this step and saving… (Ctrl-C again now to quit without saving)');
   };
   onOutputClosed(() => {
     stopRequested ||= performance.now();

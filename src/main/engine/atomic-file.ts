@@ -6,7 +6,7 @@
  * Checkpoints and the studio's generated text are saved this way.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ioError } from './errors';
 
@@ -16,10 +16,13 @@ import { ioError } from './errors';
  * previous file, if there was one, is unchanged.
  */
 export async function writeFileAtomic(
-  path: string,
+  shownPath: string,
   bytes: Uint8Array,
   action: string,
 ): Promise<void> {
+  // Through a symbolic link to its target: renaming over the link itself would replace
+  // the link with a file and leave the target old.
+  const path = await realpath(shownPath).catch(() => shownPath);
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const file = await open(temp, 'wx', 0o644);
@@ -32,7 +35,7 @@ export async function writeFileAtomic(
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined);
-    const error = ioError(err, path, action, true);
+    const error = ioError(err, shownPath, action, true);
     const previous = await stat(path).catch(() => undefined);
     if (previous?.isFile()) error.message += ` The previous ${basename(path)} is unchanged.`;
     throw error;

@@ -142,7 +142,11 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
 
 export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const fail = (problem: string): never => {
-    throw new FolioError(`${name} is not a usable Folio checkpoint: ${problem}.`, 'bad-checkpoint');
+    const sentence = problem.replace(/\.(\)?)$/, '$1'); // a quoted message's period: ours ends it
+    throw new FolioError(
+      `${name} is not a usable Folio checkpoint: ${sentence}.`,
+      'bad-checkpoint',
+    );
   };
   if (bytes.length < 8) fail(`it is ${bytes.length} bytes long, too short for a header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

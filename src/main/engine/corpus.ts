@@ -130,7 +130,17 @@ export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding):
       'bad-corpus',
     );
   }
-  if (encoding === 'windows-1252') return decodeWindows1252(bytes);
+  if (encoding === 'windows-1252') {
+    // Read as Windows-1252, a UTF-8 byte-order mark would become three stray characters.
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+      throw new FolioError(
+        `${name} starts with a UTF-8 byte-order mark, so it is UTF-8 text; read it without ` +
+          '--encoding windows-1252 (UTF-8 is the default).',
+        'bad-corpus',
+      );
+    }
+    return decodeWindows1252(bytes);
+  }
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const shown = `0x${bytes[bad]!.toString(16).padStart(2, '0').toUpperCase()}`;

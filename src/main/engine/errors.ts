@@ -37,7 +37,9 @@ export function ioError(err: unknown, path: string, action: string, writing = fa
       'choose another folder or make this one writable'
     : 'permission denied; check the file permissions or choose another location';
   const why: Record<string, string> = {
-    ENOENT: 'no such file; check the path',
+    ENOENT: writing
+      ? `the folder ${dirname(path)} does not exist; create it or choose another`
+      : 'no such file; check the path',
     EACCES: denied,
     EPERM: denied,
     EISDIR: 'it is a folder; give a file path',

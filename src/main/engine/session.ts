@@ -106,8 +106,22 @@ export class Session {
     if (missing.length > 0) {
       throw missingCharsError(corpus, missing, 'train a new model for this text');
     }
+    // Another text means another held-out part: a best valLoss measured on the old one
+    // is not comparable (and could never be beaten), so it is forgotten.
+    if (corpus.sha256 !== this.corpus.sha256) this.training.bestValLoss = null;
     this.corpus = corpusInfo(corpus);
     return this.vocab.encode(corpus.text);
+  }
+
+  /**
+   * Settings for the next run of this model. Another valFraction holds out another part of
+   * the text, so the old bestValLoss is forgotten then too.
+   */
+  useSettings(settings: TrainSettings): void {
+    if (settings.valFraction !== this.training.settings.valFraction) {
+      this.training.bestValLoss = null;
+    }
+    this.training.settings = { ...settings };
   }
 
   /** Characters of `corpus` this model has no symbol for, in code-point order. */

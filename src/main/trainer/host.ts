@@ -20,6 +20,7 @@ import {
   type TrainerMethod,
   TRAINER_METHODS,
 } from '../../shared/contract';
+import { MODEL_FIELDS, SETTINGS, type ModelConfig } from '../../shared/settings';
 import type { EvalEvent, StartEvent } from '../../shared/events';
 import { initBackend, type BackendChoice, type BackendInfo } from '../engine/backend';
 import {
@@ -228,10 +229,14 @@ export class TrainerHost {
     if (params.resume) {
       session = this.resumable(corpus, params);
       if (session === previous) {
-        const saved = session.training.settings;
-        restoreSettings = () => void (session.training.settings = saved);
+        const { settings, bestValLoss } = session.training;
+        const { corpus: info } = session;
+        restoreSettings = () => {
+          Object.assign(session.training, { settings, bestValLoss });
+          session.corpus = info;
+        };
       }
-      session.training.settings = params.settings;
+      session.useSettings(params.settings);
     } else {
       session = Session.create(corpus, params.model, params.settings);
     }
@@ -279,6 +284,7 @@ export class TrainerHost {
    */
   private resumable(corpus: Corpus, params: ParsedParams<'train'>): Session {
     const current = this.requireModel('resume');
+    refuseShapeChange(current.config, params.model);
     const done = current.training.step;
     if (params.settings.steps <= done) {
       throw new FolioError(
@@ -334,4 +340,21 @@ export class TrainerHost {
       this.emit({ type: 'warning', message: `Autosave failed: ${errorInfo(err).message}` });
     }
   }
+}
+
+/**
+ * Resuming keeps the model as it is: a form whose model fields differ from it would
+ * otherwise be ignored without a word. Names each field and both values.
+ */
+function refuseShapeChange(config: ModelConfig, asked: Omit<ModelConfig, 'vocabSize'>): void {
+  const changed = MODEL_FIELDS.filter((name) => asked[name] !== config[name]);
+  if (changed.length === 0) return;
+  const list = changed
+    .map((name) => `${SETTINGS[name].label} is ${config[name]} in the model, ${asked[name]} here`)
+    .join('; ');
+  throw new FolioError(
+    `Resuming keeps the model's settings: ${list}. Set them back to resume, or press Train ` +
+      'to start a new model with them.',
+    'invalid-setting',
+  );
 }

@@ -92,7 +92,8 @@ describe('the shell dialogs', () => {
     const path = join(temp, 'gone', 'sample.txt');
     mocks.showSaveDialog.mockResolvedValue({ canceled: false, filePath: path });
     await expect(make().handlers.saveTextDialog({ name: 'sample.txt', text: 'x' })).rejects.toThrow(
-      `Could not save the text at ${path}: no such file; check the path.`,
+      `Could not save the text at ${path}: the folder ${join(temp, 'gone')} does not exist; ` +
+        'create it or choose another.',
     );
   });
 

@@ -221,6 +221,28 @@ describe('the trainer host', () => {
     expect(decodeCheckpoint(exported.bytes, exported.name).vocab).toEqual(grown.vocab);
   });
 
+  it('refuses to resume with other model settings than the model has, keeping the model', async () => {
+    const { client } = trainer();
+    await client.call('openCorpus', corpusParams);
+    await trainTiny(client);
+    const resume = { settings: { ...TINY_TRAIN, steps: 8 }, resume: true };
+    await expect(
+      client.call('train', {
+        ...resume,
+        model: { ...TINY_MODEL, hiddenSize: 64, headDropout: 0.5 },
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid-setting',
+      message: expect.stringMatching(
+        /Hidden size is 16 in the model, 64 here; Head dropout is 0 in the model, 0\.5 here\. .*press Train/,
+      ),
+    });
+    expect((await client.call('hello', {})).training).toBe(false);
+    const done = nextEvent(client, (e) => e.type === 'done');
+    await client.call('train', { ...resume, model: TINY_MODEL });
+    expect(await done).toMatchObject({ reason: 'finished', step: 8 });
+  });
+
   it('refuses a damaged checkpoint with the reason', async () => {
     const { client } = trainer();
     await expect(
