@@ -197,8 +197,9 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
 };
 
 /**
- * Defaults that learn tiny Shakespeare to a valLoss under 1.75 nats/char in well under
- * 20 minutes on a 2-core laptop CPU (see docs/performance.md for the measured curve).
+ * Defaults that learn tiny Shakespeare to a valLoss under 1.50 nats/char in about 11
+ * minutes, and the whole run in under 15, on two CPU cores with WebAssembly
+ * (docs/performance.md has the measured curve and the runs that chose these values).
  */
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
   embedSize: 64,

@@ -35,7 +35,7 @@ export const PRESETS: Record<string, { help: string; values: Shape & TrainSettin
     },
   },
   Shakespeare: {
-    help: 'the defaults: Tiny Shakespeare to a valLoss under 1.75 in under 20 minutes',
+    help: 'the defaults: Tiny Shakespeare to a valLoss under 1.50 in about 15 minutes on 2 cores',
     values: { ...DEFAULT_MODEL, ...DEFAULT_TRAIN },
   },
   Large: {
