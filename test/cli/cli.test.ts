@@ -222,6 +222,20 @@ describe('the CLI', () => {
 
   it('appends the new characters on resume with --extend-vocab, and the model uses them', async () => {
     const other = join(dir, 'other.txt');
+    // No steps left: refused before anything is said to be extended.
+    const early = [
+      '--resume',
+      'base.ckpt',
+      '--out',
+      'early.ckpt',
+      '--steps',
+      '2',
+      '--extend-vocab',
+    ];
+    const noSteps = await cli(['train', '--corpus', other, ...early]);
+    expectOneLineError(noSteps, /already taken 2 steps/);
+    expect(noSteps.stderr).not.toMatch(/extended the vocabulary/);
+
     const args = ['--resume', 'base.ckpt', '--out', 'grown.ckpt', '--steps', '6', '--extend-vocab'];
     const run = await cli(['train', '--corpus', other, ...args]);
     expect(run.code, run.stderr).toBe(0);
@@ -296,6 +310,10 @@ describe('the CLI', () => {
     [['--log-every', '0'], /--log-every must be a whole number of at least 1/],
     [['stray'], /Unexpected argument "stray"/],
     [['--out', ''], /--out was given an empty value; give one, or leave it out/],
+    [
+      ['--steps', '--hidden-size', '8'],
+      /--steps is missing its value \(the next word is another option\)/,
+    ],
   ])('refuses train %j', async (args, message) => {
     expectOneLineError(await cli(['train', '--corpus', corpus, ...args]), message);
   });
@@ -311,7 +329,7 @@ describe('the CLI', () => {
     writeFileSync(join(dir, 'prime.txt'), 'the cat\r\nsat ');
     const greedy = ['--temperature', '0', '--length', '30'];
     const fromFile = await cli(['generate', 'base.ckpt', '--prime-file', 'prime.txt', ...greedy]);
-    const inline = await cli(['generate', 'base.ckpt', '--prime', 'the cat\nsat ', ...greedy]);
+    const inline = await cli(['generate', 'base.ckpt', '--prime', 'the cat\r\nsat ', ...greedy]);
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(fromFile.stdout.startsWith('the cat\nsat ')).toBe(true);
     expect(fromFile.stdout).toBe(inline.stdout);

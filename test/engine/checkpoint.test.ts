@@ -153,6 +153,15 @@ describe('checkpoints', () => {
     expect(refusal(make())).toContain(reason);
   });
 
+  it('says a text file is a text file, not a checkpoint', () => {
+    const text = new TextEncoder().encode(
+      'First Citizen:\nBefore we proceed any further, hear me.\n',
+    );
+    expect(refusal(text)).toMatch(
+      /starts with text \("First Citize"…\): it looks like a text file/,
+    );
+  });
+
   it('refuses damaged or foreign files, naming the problem', async () => {
     const good = await trainedBytes(1);
     expect(refusal(good.subarray(0, good.length - 100))).toMatch(

@@ -89,6 +89,11 @@ describe('a corpus', () => {
       'looks binary',
     ],
     ['UTF-16 text', new Uint8Array([0xff, 0xfe, 0x61, 0x00]), 'UTF-16'],
+    [
+      'UTF-16 text without a byte-order mark',
+      new Uint8Array(Buffer.from('To be, or not to be\n'.repeat(3), 'utf16le')),
+      'looks like UTF-16 text',
+    ],
   ])('refuses %s and says why', (_, bytes, reason) => {
     expect(refusal(() => corpusFromBytes(bytes, 'bad.txt'))).toContain(reason);
   });

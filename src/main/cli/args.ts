@@ -26,7 +26,12 @@ export function parseFlags(
       strict: true,
     });
   } catch (err) {
-    const reason = (err as Error).message.split('\n')[0]!.replace(/\.* To specify.*$|\.+$/, '');
+    const first = (err as Error).message.split('\n')[0]!;
+    // "--steps --hidden-size 8": parseArgs calls --steps' value "ambiguous"; it is missing.
+    const ambiguous = /^Option '(-[^' ]+)[^']*' argument is ambiguous/.exec(first);
+    const reason = ambiguous
+      ? `${ambiguous[1]} is missing its value (the next word is another option)`
+      : first.replace(/\.* To specify.*$|\.+$/, '');
     throw new FolioError(`${reason}. ${help}`, 'invalid-input');
   }
   const extra = parsed.positionals.slice(maxPositionals);

@@ -70,10 +70,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
     throw new FolioError('Give either --prime or --prime-file, not both.');
   }
   const ckpt = await loadCheckpoint(path);
-  if (primeFile !== undefined) {
-    // The model saw LF line ends if its corpus was normalised, so the prime gets the same.
-    options.prime = await readPrime(primeFile, ckpt.corpus.normalizeNewlines);
-  }
+  if (primeFile !== undefined) options.prime = await readPrime(primeFile);
+  // The model saw LF line ends if its corpus was normalised, so the prime gets the same.
+  if (ckpt.corpus.normalizeNewlines) options.prime = options.prime.replace(/\r\n?/g, '\n');
   await initBackend(backendChoice);
   const session = Session.fromCheckpoint(ckpt);
   try {
@@ -100,7 +99,7 @@ export async function generateCommand(argv: string[]): Promise<number> {
 const MAX_PRIME_BYTES = 2 ** 20;
 
 /** A prime from a file, read as strictly as a corpus (UTF-8, no binary). */
-async function readPrime(path: string, normalizeNewlines: boolean): Promise<string> {
+async function readPrime(path: string): Promise<string> {
   let bytes: Uint8Array;
   try {
     const info = await stat(path);
@@ -124,6 +123,5 @@ async function readPrime(path: string, normalizeNewlines: boolean): Promise<stri
   if (bad >= 0) {
     throw new FolioError(`${path} is not valid UTF-8 (offset ${bad}); re-save it as UTF-8.`);
   }
-  const text = decodeText(bytes, basename(path), 'utf-8');
-  return normalizeNewlines ? text.replace(/\r\n?/g, '\n') : text;
+  return decodeText(bytes, basename(path), 'utf-8');
 }

@@ -151,6 +151,14 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   if (bytes.length < 8) fail(`it is ${bytes.length} bytes long, too short for a header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
+  // A real header length has zero high bytes; eight printable ones mean a text file.
+  if (bytes.subarray(0, 8).every((b) => (b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a)) {
+    const start = JSON.stringify(Buffer.from(bytes.subarray(0, 12)).toString('latin1'));
+    fail(
+      `it starts with text (${start}…): it looks like a text file, not a checkpoint ` +
+        '(checkpoints are what train saves)',
+    );
+  }
   if (headerLength > bytes.length - 8 || headerLength > MAX_HEADER_BYTES) {
     fail(
       `its header claims ${headerLength} bytes but the file has ${bytes.length - 8} ` +

@@ -123,6 +123,13 @@ export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding):
     );
   }
   const nul = bytes.indexOf(0);
+  if (nul >= 0 && looksUtf16(bytes)) {
+    throw new FolioError(
+      `${name} looks like UTF-16 text (every other byte is zero); save it as UTF-8 (any text ` +
+        `editor's "Save as" can) and try again.`,
+      'bad-corpus',
+    );
+  }
   if (nul >= 0) {
     throw new FolioError(
       `${name} looks binary (a zero byte at offset ${nul}); Folio trains on plain text files ` +
@@ -152,6 +159,18 @@ export function decodeText(bytes: Uint8Array, name: string, encoding: Encoding):
   }
   // ignoreBOM false (the default) drops a leading byte-order mark, as editors do.
   return new TextDecoder('utf-8').decode(bytes);
+}
+
+/**
+ * UTF-16 without a byte-order mark: in Latin-script text one byte of each pair is zero.
+ * Judged on the first 4 KB: most bytes on one side of the pairs zero, few on the other.
+ */
+function looksUtf16(bytes: Uint8Array): boolean {
+  const zeros = [0, 0];
+  const n = Math.min(bytes.length, 4096) & ~1;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) zeros[i & 1]!++;
+  const pairs = n / 2;
+  return pairs >= 2 && Math.max(...zeros) >= 0.6 * pairs && Math.min(...zeros) <= 0.05 * pairs;
 }
 
 /** Code points of bytes 0x80-0x9F in Windows-1252; the five unassigned bytes map to C1 controls. */
