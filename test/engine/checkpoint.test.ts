@@ -3,16 +3,13 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainEvent } from '../../src/shared/events';
 import {
   decodeCheckpoint,
@@ -25,16 +22,10 @@ import { FolioError } from '../../src/main/engine/errors';
 import { Session } from '../../src/main/engine/session';
 import { train } from '../../src/main/engine/train';
 import { useTestBackend } from '../helpers/backend';
+import { useTempDirs } from '../helpers/temp';
 import { TINY_MODEL, TINY_TRAIN, tinyCorpus } from '../helpers/tiny';
 
-/** Temporary folders of this file, removed when it ends. */
-const temps: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const tempDir = useTempDirs();
 
 let backend = '';
 beforeAll(async () => {

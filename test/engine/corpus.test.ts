@@ -1,7 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   corpusFromBytes,
   firstInvalidUtf8,
@@ -9,15 +8,9 @@ import {
   readCorpus,
 } from '../../src/main/engine/corpus';
 import { FolioError, ioError } from '../../src/main/engine/errors';
+import { useTempDirs } from '../helpers/temp';
 
-/** Temporary folders of this file, removed when it ends. */
-const temps: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-afterAll(() => temps.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const tempDir = useTempDirs();
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
