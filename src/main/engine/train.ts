@@ -75,7 +75,8 @@ async function loop(
   // Wall time, evaluations and saves included, added to what earlier runs spent.
   const runStart = performance.now();
   const earlierSec = session.training.elapsedSec;
-  for (let step = session.training.step + 1; step <= settings.steps; step++) {
+  const firstStep = session.training.step + 1;
+  for (let step = firstStep; step <= settings.steps; step++) {
     const started = performance.now();
     const seqs = timeMajor(batches.batch(step));
     const masks = { seed, step };
@@ -93,7 +94,10 @@ async function loop(
     tf.dispose(Object.values(grads));
 
     const seconds = (performance.now() - started) / 1000;
-    stepSec = stepSec === 0 ? seconds : 0.9 * stepSec + 0.1 * seconds;
+    // The first steps are slow (compilation, the worker's start): they only seed the
+    // average, so the ETA is not inflated for the first minute of a run.
+    const warm = step - firstStep >= 3;
+    stepSec = stepSec === 0 || !warm ? seconds : 0.9 * stepSec + 0.1 * seconds;
     const t = session.training;
     t.step = step;
     t.elapsedSec = earlierSec + (performance.now() - runStart) / 1000;
