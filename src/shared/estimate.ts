@@ -16,15 +16,25 @@ export function paramCount(config: ModelConfig): number {
 }
 
 /**
- * Bytes a training step holds, roughly: float32 weights, gradients and Adam's two
- * moments (4 copies), plus what the backward pass keeps per character: each layer's
- * gates and states (about 8H), the embedded input and the logits with their gradient.
+ * Below this many batchSize * seqLen * hiddenSize, a step is over in a few milliseconds
+ * and a second thread's start (about a second) and messages cost more than it saves.
+ */
+export const MIN_PARALLEL_WORK = 100_000;
+
+/**
+ * Peak memory of the training process, roughly (fitted to measured peak RSS on WebAssembly:
+ * 477 MB for the default preset, 1.33 GB for Large, 147 MB for a tiny model): the runtime
+ * itself (about 150 MB), six float32 copies of the weights (weights, gradients, Adam's two
+ * moments, the worker's copy, the averaged gradients), what a step keeps per character
+ * (about 32H per layer of gates, states and their gradients, plus the embedded input and the
+ * logits), and about 100 MB for the second thread when the step is big enough to use one.
  */
 export function trainingMemoryBytes(config: ModelConfig, settings: TrainSettings): number {
   const { vocabSize: V, embedSize: E, hiddenSize: H, numLayers } = config;
   const chars = settings.batchSize * settings.seqLen;
-  const perChar = numLayers * 8 * H + E + 3 * V;
-  return 4 * (4 * paramCount(config) + chars * perChar);
+  const perChar = numLayers * 32 * H + E + 6 * V;
+  const worker = chars * H >= MIN_PARALLEL_WORK ? 100e6 : 0;
+  return 150e6 + 4 * (6 * paramCount(config) + chars * perChar) + worker;
 }
 
 /**
@@ -38,12 +48,13 @@ export function flopsPerChar(config: ModelConfig): number {
 
 /**
  * Effective speed of each backend in FLOP/s, a first guess until a run measures the real
- * chars/s. WebAssembly is calibrated on the Shakespeare preset (about 8,000 chars/s on two
- * laptop cores); plain JavaScript is about ten times slower; native is a rough guess.
+ * chars/s. WebAssembly with its second thread is calibrated on two cores of this project's
+ * machine (21,300 chars/s at hiddenSize 256, 9,900 at the default 384: about 3.2e10);
+ * plain JavaScript on the same (800 chars/s at 256); native is a rough guess.
  */
 export const BACKEND_FLOPS: Record<string, number> = {
-  tensorflow: 4e10,
-  wasm: 1.3e10,
+  tensorflow: 6e10,
+  wasm: 3.2e10,
   cpu: 1.3e9,
 };
 

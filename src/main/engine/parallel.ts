@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import { MIN_PARALLEL_WORK } from '../../shared/estimate';
 import type { ModelConfig } from '../../shared/settings';
 import type { BackendChoice } from './backend';
 import type { WorkerReply, WorkerRequest } from './grad-worker';
@@ -49,12 +50,6 @@ function workerSource(): { script: string | URL; eval: boolean } | undefined {
     `return import(${JSON.stringify(source.href)}); });`;
   return { script: code, eval: true };
 }
-
-/**
- * Below this many batchSize * seqLen * hiddenSize, a step is over in a few milliseconds
- * and the second thread's start (about a second) and messages cost more than it saves.
- */
-export const MIN_PARALLEL_WORK = 100_000;
 
 /**
  * Whether a second thread can help here: wasm or cpu, two or more cores, a step big

@@ -6,7 +6,7 @@
  *   npm run serve -- [--port 5170] [--host 127.0.0.1] [--public-host NAME]
  *                    [--data-dir DIR] [--corpus-url URL] [--backend auto]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,17 +25,28 @@ Serves the Folio studio to a browser, with training in a separate Node process.
   --corpus-url URL    where to download the built-in Tiny Shakespeare from
   --backend NAME      auto (default), native, wasm or cpu`;
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '5170' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'public-host': { type: 'string', multiple: true, default: [] },
-    'data-dir': { type: 'string', default: join(homedir(), '.folio') },
-    'corpus-url': { type: 'string' },
-    backend: { type: 'string', default: 'auto' },
-    help: { type: 'boolean', default: false },
-  },
-});
+/** The options, or one line saying which is wrong (parseArgs throws with a stack). */
+function readOptions() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '5170' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'public-host': { type: 'string', multiple: true, default: [] },
+        'data-dir': { type: 'string', default: join(homedir(), '.folio') },
+        'corpus-url': { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
+        help: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0]!.replace(/\.+$/, '');
+    console.error(`Serve: ${reason}. Run \`npm run serve -- --help\` for the options.`);
+    process.exit(2);
+  }
+}
+
+const values = readOptions();
 
 async function main(): Promise<number> {
   if (values.help) {
@@ -47,13 +58,18 @@ async function main(): Promise<number> {
     console.error(`Serve: --port must be a whole number from 0 to 65535, got ${values.port}.`);
     return 2;
   }
+  const dataDir = values['data-dir'];
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) {
+    console.error(`Serve: --data-dir ${dataDir} is a file; give a folder (it is made if missing).`);
+    return 2;
+  }
   const root = new URL('../../../', import.meta.url).pathname;
   const rendererDir = join(root, 'out/renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.error(`Serve: no built studio in ${rendererDir}; run \`npm run build\` first.`);
     return 1;
   }
-  const trainerArgs = ['--data-dir', values['data-dir'], '--backend', values.backend];
+  const trainerArgs = ['--data-dir', dataDir, '--backend', values.backend];
   if (values['corpus-url']) trainerArgs.push('--corpus-url', values['corpus-url']);
   const entry = join(root, 'src/main/trainer/entry.ts');
   const trainer = new TrainerClient(
@@ -88,7 +104,11 @@ main().then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    console.error(`Serve: ${err instanceof Error ? err.message : String(err)}`);
+    const busy = (err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE';
+    const hint = busy
+      ? ' Another program uses that port: choose another with --port (0 picks a free one).'
+      : '';
+    console.error(`Serve: ${err instanceof Error ? err.message : String(err)}.${hint}`);
     process.exit(1);
   },
 );

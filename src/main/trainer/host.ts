@@ -6,7 +6,7 @@
  * forked Node parent, or straight to a test. Requests run concurrently, so Stop and
  * Generate are answered while a run goes on (the engine yields after every step).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import {
@@ -239,6 +239,8 @@ export class TrainerHost {
       session.useSettings(params.settings);
     } else {
       session = Session.create(corpus, params.model, params.settings);
+      // Before the run, whose first save must not be the one set aside.
+      await this.setAsideAutosaves();
     }
 
     const run = { stopRequested: false };
@@ -323,6 +325,26 @@ export class TrainerHost {
     if (lastEval && lastEval.valLoss === lastEval.bestValLoss) await this.save(session, 'best');
     const everyMs = (this.options.autosaveEverySec ?? 300) * 1000;
     if (Date.now() - this.lastAutosave >= everyMs) await this.save(session, 'autosave');
+  }
+
+  /**
+   * A new model is starting: the autosaves of the one before become previous-*.ckpt (one
+   * generation is kept), so best.ckpt and autosave.ckpt only ever hold the current model
+   * and the model that was there is not lost to the new run's first save.
+   */
+  private async setAsideAutosaves(): Promise<void> {
+    const dataDir = this.options.dataDir;
+    if (!dataDir) return;
+    for (const kind of ['autosave', 'best']) {
+      const from = join(dataDir, `${kind}.ckpt`);
+      try {
+        await rename(from, join(dataDir, `previous-${kind}.ckpt`));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        const why = ioError(err, from, `set the last model's ${kind}.ckpt aside`, true).message;
+        this.emit({ type: 'warning', message: `${why} New saves may replace it.` });
+      }
+    }
   }
 
   private async save(session: Session, kind: 'autosave' | 'best'): Promise<void> {

@@ -1,4 +1,5 @@
-/** Numbers as the studio shows them. */
+/** Numbers and messages as the studio shows them. */
+import { SETTINGS } from '../../shared/settings';
 
 export function thousands(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -30,4 +31,21 @@ export function inUnit(nats: number, unit: LossUnit): number {
 export function loss(nats: number | null | undefined, unit: LossUnit): string {
   if (nats === null || nats === undefined) return '—';
   return `${inUnit(nats, unit).toFixed(3)} ${unit === 'bits' ? 'bits/char' : 'nats/char'}`;
+}
+
+/**
+ * A message from the engine in the studio's words: the engine names command-line flags
+ * ("--batch-size 2", "(--hidden-size)"), the studio has fields and menus instead.
+ */
+export function studioWords(message: string): string {
+  let text = message;
+  // Longest flags first: --lr is the start of --lr-decay.
+  const specs = Object.values(SETTINGS).sort((a, b) => b.flag.length - a.flag.length);
+  for (const spec of specs) {
+    text = text.replaceAll(` (${spec.flag})`, '').replaceAll(spec.flag, spec.label);
+  }
+  return text
+    .replaceAll('without --encoding windows-1252', 'with Encoding set to UTF-8')
+    .replaceAll('--encoding windows-1252', 'Encoding set to Windows-1252')
+    .replaceAll('--keep-line-endings', 'the line-ending box unticked');
 }

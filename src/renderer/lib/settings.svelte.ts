@@ -14,6 +14,7 @@ import {
   type SettingName,
   type TrainSettings,
 } from '../../shared/settings';
+import { studioWords } from './format';
 
 export { MODEL_FIELDS, TRAIN_FIELDS };
 
@@ -111,7 +112,8 @@ function problemOf(name: SettingName, value: number | null): string | undefined 
   if (value === null || value === undefined || Number.isNaN(value)) {
     return `${SETTINGS[name].label} needs a number.`;
   }
-  return checkSetting(name, value);
+  const problem = checkSetting(name, value);
+  return problem && studioWords(problem);
 }
 
 /** The last values used, where each is still valid; the Shakespeare preset otherwise. */

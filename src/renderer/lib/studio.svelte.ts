@@ -13,6 +13,7 @@ import type {
 } from '../../shared/contract';
 import type { DoneEvent, EvalEvent, StartEvent, StepEvent } from '../../shared/events';
 import type { MenuCommand } from '../../shared/channels';
+import { studioWords } from './format';
 import { LossHistory } from './history.svelte';
 import { fileBytes, type Platform } from './platform';
 import { SettingsForm } from './settings.svelte';
@@ -28,7 +29,7 @@ export interface Generation {
 
 /** A user-facing message from anything thrown (RemoteError and friends carry one). */
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return studioWords(err instanceof Error ? err.message : String(err));
 }
 
 /** The error's code, where it has one (a RemoteError carries the trainer's). */
@@ -225,7 +226,8 @@ export class Studio {
       case 'done':
         this.done = event;
         this.running = false;
-        if (event.reason === 'diverged') this.trainError = event.message ?? 'Training diverged.';
+        if (event.reason === 'diverged')
+          this.trainError = studioWords(event.message ?? 'Training diverged.');
         void this.refreshModel();
         break;
       case 'sample':
@@ -242,7 +244,7 @@ export class Studio {
         break;
       case 'trainError':
         this.running = false;
-        this.trainError = event.message;
+        this.trainError = studioWords(event.message);
         break;
       case 'trainerLost':
         // The new trainer starts empty (Electron's main reopens the last corpus in it).

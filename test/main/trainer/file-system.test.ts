@@ -74,7 +74,9 @@ async function trainTiny(trainer: TrainerClient, autosaves = true): Promise<Stud
   const done = nextEvent(trainer, (e) => e.type === 'done');
   // The autosave at the end of a run follows its 'done' event.
   const lastSave = autosaves
-    ? nextEvent(trainer, (e) => /autosave\.ckpt/.test(JSON.stringify(e)))
+    ? nextEvent(trainer, (e) =>
+        /"kind":"autosave"|Autosave failed[^"]*autosave\.ckpt/.test(JSON.stringify(e)),
+      )
     : undefined;
   await trainer.call('train', { model: TINY_MODEL, settings: TINY_TRAIN, resume: false });
   await done;
@@ -105,6 +107,11 @@ describe('the trainer where the file system refuses', () => {
       `the folder ${folder} does not let Folio create files there (permission denied); ` +
       'choose another folder or make this one writable.';
     const events = await trainTiny(client);
+    // A new model sets the last one's autosaves aside first: here that is refused too.
+    expect(warnings(events)).toContain(
+      `Could not set the last model's autosave.ckpt aside at ${folder}/autosave.ckpt: ` +
+        `${denied} New saves may replace it.`,
+    );
     expect(warnings(events)).toContain(
       `Autosave failed: Could not save the checkpoint at ${folder}/autosave.ckpt: ${denied} ` +
         'The previous autosave.ckpt is unchanged.',
@@ -129,17 +136,18 @@ describe('the trainer where the file system refuses', () => {
     );
     const full = 'the disk is full; free some space or choose another disk.';
     const events = await trainTiny(client);
+    // The last model's autosave was set aside (a rename needs no space), then the new one
+    // could not be written.
     expect(warnings(events)).toContain(
-      `Autosave failed: Could not save the checkpoint at ${disk}/autosave.ckpt: ${full} ` +
-        'The previous autosave.ckpt is unchanged.',
+      `Autosave failed: Could not save the checkpoint at ${disk}/autosave.ckpt: ${full}`,
     );
     await expect(client.call('saveCheckpoint', { path: join(disk, 'model.ckpt') })).rejects.toThrow(
       `Could not save the checkpoint at ${disk}/model.ckpt: ${full} The previous model.ckpt is unchanged.`,
     );
     // The full disk exists only in the trainer's mount namespace: look through its root.
     const seen = `/proc/${pid}/root${disk}`;
-    expect(readdirSync(seen).sort()).toEqual(['autosave.ckpt', 'filler', 'model.ckpt']);
+    expect(readdirSync(seen).sort()).toEqual(['filler', 'model.ckpt', 'previous-autosave.ckpt']);
     expect(readFileSync(join(seen, 'model.ckpt'))).toEqual(readFileSync(previous));
-    expect(readFileSync(join(seen, 'autosave.ckpt'))).toEqual(readFileSync(previous));
+    expect(readFileSync(join(seen, 'previous-autosave.ckpt'))).toEqual(readFileSync(previous));
   });
 });

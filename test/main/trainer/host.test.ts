@@ -2,7 +2,7 @@
  * The trainer behind the contract, in-process: what the studio sees when it opens a
  * corpus, trains, generates, saves and reopens a model.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -259,6 +259,27 @@ describe('the trainer host', () => {
     await nextEvent(client, (e) => e.type === 'autosaved' && e.kind === 'autosave');
     expect((await readdir(dataDir)).sort()).toEqual(['autosave.ckpt', 'best.ckpt']);
     expect(events.some((e) => e.type === 'autosaved' && e.kind === 'best')).toBe(true);
+
+    // A new model: the first one's autosaves are kept aside, never mixed with the new ones.
+    const saved = nextEvent(client, (e) => e.type === 'autosaved' && e.kind === 'autosave');
+    await client.call('train', {
+      model: { ...TINY_MODEL, hiddenSize: 12 },
+      settings: TINY_TRAIN,
+      resume: false,
+    });
+    await saved;
+    expect((await readdir(dataDir)).sort()).toEqual([
+      'autosave.ckpt',
+      'best.ckpt',
+      'previous-autosave.ckpt',
+      'previous-best.ckpt',
+    ]);
+    const width = async (name: string) =>
+      decodeCheckpoint(await readFile(join(dataDir, name)), name).config.hiddenSize;
+    expect(await width('previous-autosave.ckpt')).toBe(TINY_MODEL.hiddenSize);
+    expect(await width('previous-best.ckpt')).toBe(TINY_MODEL.hiddenSize);
+    expect(await width('autosave.ckpt')).toBe(12);
+    expect(await width('best.ckpt')).toBe(12);
   });
 });
 
