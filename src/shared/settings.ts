@@ -109,7 +109,7 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
     max: 1,
     maxExclusive: true,
     integer: false,
-    help: 'dropout between GRU layers',
+    help: 'dropout between GRU layers (no effect with one layer)',
   },
   headDropout: {
     flag: '--head-dropout',
