@@ -80,7 +80,9 @@ export async function generateCommand(argv: string[]): Promise<number> {
     // Pull the first character before writing anything, so a bad prime fails cleanly.
     const first = await chars.next();
     if (flags['seed'] === undefined && options.temperature > 0) console.error(`seed: ${seed}`);
-    let buffer = options.prime + (first.done ? '' : first.value);
+    // The prime as the model read it: without the characters --drop-unknown dropped.
+    const prime = [...options.prime].filter((ch) => session.vocab.has(ch)).join('');
+    let buffer = prime + (first.done ? '' : first.value);
     for await (const ch of chars) {
       buffer += ch;
       if (buffer.length >= 64 || ch === '\n') {

@@ -184,6 +184,7 @@ export class Studio {
       const start = await this.platform.call('train', { ...values, resume, extendVocab });
       this.start = start;
       this.running = true;
+      if (!resume) this.checkpointNotice = ''; // "Opened x.ckpt" was about the model before
       await this.refreshModel(); // the new model can generate and save while it trains
     } catch (err) {
       this.trainError = messageOf(err);
@@ -284,7 +285,12 @@ export class Studio {
     if (this.generation.running) return;
     const id = `g${this.nextGeneration++}`;
     const options = $state.snapshot(this.generateOptions);
-    this.generation = { id, prime: options.prime, text: '', running: true, error: '' };
+    // Shown before the text as the model read it: without the characters it dropped.
+    const known = new Set(this.model?.vocab ?? []);
+    const prime = options.dropUnknown
+      ? [...options.prime].filter((ch) => known.has(ch)).join('')
+      : options.prime;
+    this.generation = { id, prime, text: '', running: true, error: '' };
     try {
       await this.platform.call('generate', { id, options });
     } catch (err) {
@@ -315,6 +321,7 @@ export class Studio {
     await this.checkpointAction('Saving…', async () => {
       const name = await this.platform.saveCheckpoint(as);
       if (name) this.checkpointNotice = `Saved ${name}`;
+      await this.refreshModel(); // the model now goes by the saved file's name
     });
   }
 
