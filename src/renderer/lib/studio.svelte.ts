@@ -286,9 +286,9 @@ export class Studio {
     const id = `g${this.nextGeneration++}`;
     const options = $state.snapshot(this.generateOptions);
     // Shown before the text as the model read it: without the characters it dropped.
-    const known = new Set(this.model?.vocab ?? []);
+    const known = this.model?.vocab ?? [];
     const prime = options.dropUnknown
-      ? [...options.prime].filter((ch) => known.has(ch)).join('')
+      ? [...options.prime].filter((ch) => known.includes(ch)).join('')
       : options.prime;
     this.generation = { id, prime, text: '', running: true, error: '' };
     try {
