@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initParams, lossAndGrads, type Sequences } from '../../src/main/engine/model';
+import { batchLoss, initParams, lossAndGrads, type Sequences } from '../../src/main/engine/model';
 import { GradHelper } from '../../src/main/engine/parallel';
 import type { ModelConfig } from '../../src/shared/settings';
 import { useTestBackend } from '../helpers/backend';
@@ -60,6 +60,30 @@ describe.each([
       ...Object.values(one.grads),
       ...Object.values(two.grads),
     ]);
+  });
+});
+
+describe('valLoss on two threads', () => {
+  it('is the mean of every batch loss, as on one thread', async () => {
+    const config: ModelConfig = {
+      vocabSize: 11,
+      embedSize: 6,
+      hiddenSize: 8,
+      numLayers: 2,
+      dropout: 0.3, // never applied when evaluating
+      headDropout: 0.2,
+    };
+    const params = initParams(config, 8);
+    const batches = [1, 2, 3, 4, 5].map((k) => {
+      const b = randomBatch(3, 6, config.vocabSize);
+      return { ...b, inputs: b.inputs.map((id) => (id * k + 1) % config.vocabSize) };
+    });
+    const losses = batches.map((b) => batchLoss(params, config, b));
+    const one = losses.reduce((a, b) => a + b, 0) / losses.length;
+    expect(new Set(losses).size).toBe(5); // distinct batches, so a lost half would show
+    expect(await helper!.meanLoss(params, config, batches)).toBeCloseTo(one, 6);
+    expect(await helper!.meanLoss(params, config, batches.slice(0, 1))).toBeCloseTo(losses[0]!, 6);
+    tf.dispose(Object.values(params));
   });
 });
 

@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../../shared/settings';
 import { initBackend, type BackendChoice } from './backend';
-import { lossAndGrads, type Dropout, type Params, type Sequences } from './model';
+import { batchLoss, lossAndGrads, type Dropout, type Params, type Sequences } from './model';
 
 export type WorkerRequest =
   | { type: 'init'; backend: BackendChoice }
@@ -18,11 +18,19 @@ export type WorkerRequest =
       params: Record<string, { values: Float32Array; shape: number[] }>;
       seqs: Sequences;
       dropout?: Dropout;
+    }
+  | {
+      /** The mean loss of each batch, without gradients (valLoss). */
+      type: 'losses';
+      config: ModelConfig;
+      params: Record<string, { values: Float32Array; shape: number[] }>;
+      batches: Sequences[];
     };
 
 export type WorkerReply =
   | { type: 'ready'; backend: string }
   | { type: 'done'; loss: number; grads: Record<string, Float32Array> }
+  | { type: 'losses'; losses: number[] }
   | { type: 'error'; message: string };
 
 const port = parentPort!;
@@ -42,6 +50,12 @@ port.on('message', (req: WorkerRequest) => {
   try {
     const params: Params = {};
     for (const [name, p] of Object.entries(req.params)) params[name] = tf.tensor(p.values, p.shape);
+    if (req.type === 'losses') {
+      const losses = req.batches.map((batch) => batchLoss(params, req.config, batch));
+      tf.dispose(Object.values(params));
+      reply({ type: 'losses', losses });
+      return;
+    }
     const { loss, grads } = lossAndGrads(params, req.config, req.seqs, req.dropout);
     const out: Record<string, Float32Array> = {};
     // A copy each: on the cpu backend dataSync hands out the backend's own array.

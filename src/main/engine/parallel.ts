@@ -20,6 +20,7 @@ import type { ModelConfig } from '../../shared/settings';
 import type { BackendChoice } from './backend';
 import type { WorkerReply, WorkerRequest } from './grad-worker';
 import {
+  batchLoss,
   lossAndGrads,
   type Dropout,
   type LossAndGrads,
@@ -117,10 +118,7 @@ export class GradHelper {
     const mine = Math.ceil(B / 2);
     const [first, second] = [windows(seqs, 0, mine), windows(seqs, mine, B)];
 
-    const weights: Record<string, { values: Float32Array; shape: number[] }> = {};
-    for (const [name, p] of Object.entries(params)) {
-      weights[name] = { values: p.dataSync() as Float32Array, shape: p.shape };
-    }
+    const weights = hostWeights(params);
     const part = (firstWindow: number) => (dropout ? { ...dropout, firstWindow } : undefined);
     const theirs = this.request({
       type: 'job',
@@ -152,9 +150,43 @@ export class GradHelper {
     return { loss: wa * a.loss + wb * b.loss, grads };
   }
 
+  /**
+   * The mean of the batches' losses (valLoss), the second half of the batches computed by
+   * the worker. Each batch's loss is the same number on either thread.
+   */
+  async meanLoss(params: Params, config: ModelConfig, batches: Sequences[]): Promise<number> {
+    const mine = Math.ceil(batches.length / 2);
+    const local = (list: Sequences[]) => list.map((b) => batchLoss(params, config, b));
+    if (this.broken || batches.length < 2) {
+      const losses = local(batches);
+      return losses.reduce((sum, loss) => sum + loss, 0) / losses.length;
+    }
+    const theirs = this.request({
+      type: 'losses',
+      config,
+      params: hostWeights(params),
+      batches: batches.slice(mine),
+    }).then((reply) => {
+      if (reply.type === 'losses') return reply.losses;
+      this.broken = true; // as in lossAndGrads: this thread does it, now and after
+      return local(batches.slice(mine));
+    });
+    const losses = [...local(batches.slice(0, mine)), ...(await theirs)];
+    return losses.reduce((sum, loss) => sum + loss, 0) / losses.length;
+  }
+
   async close(): Promise<void> {
     await this.worker.terminate();
   }
+}
+
+/** The weights as plain arrays, to post to the worker. */
+function hostWeights(params: Params): Record<string, { values: Float32Array; shape: number[] }> {
+  const weights: Record<string, { values: Float32Array; shape: number[] }> = {};
+  for (const [name, p] of Object.entries(params)) {
+    weights[name] = { values: p.dataSync() as Float32Array, shape: p.shape };
+  }
+  return weights;
 }
 
 /** A result computed here, in the shape of the worker's reply. */

@@ -116,9 +116,10 @@ async function loop(
 
     if (step % settings.evalEvery === 0 || step === settings.steps) {
       if (val.length > 0) {
-        const valLoss =
-          val.reduce((sum, b) => sum + batchLoss(session.params, session.config, b), 0) /
-          val.length;
+        const valLoss = helper
+          ? await helper.meanLoss(session.params, session.config, val)
+          : val.reduce((sum, b) => sum + batchLoss(session.params, session.config, b), 0) /
+            val.length;
         // The last update can blow up after its trainLoss was checked: judge valLoss too.
         const problem = divergence(valLoss, 0, session.config.vocabSize);
         if (problem) return finish(emit, diverged(step, settings.lr, `valLoss: ${problem}`));
