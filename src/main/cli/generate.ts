@@ -1,11 +1,10 @@
 /** `folio generate`: stream text from a checkpoint to stdout. */
 import { randomInt } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { initBackend, parseBackend } from '../engine/backend';
 import { loadCheckpoint } from '../engine/checkpoint';
-import { decodeText, firstInvalidUtf8 } from '../engine/corpus';
-import { FolioError, ioError } from '../engine/errors';
+import { decodeText, firstInvalidUtf8, readTextFile } from '../engine/corpus';
+import { FolioError } from '../engine/errors';
 import { generate } from '../engine/generate';
 import { DEFAULT_SAMPLE } from '../engine/sampler';
 import { Session } from '../engine/session';
@@ -102,21 +101,11 @@ const MAX_PRIME_BYTES = 2 ** 20;
 
 /** A prime from a file, read as strictly as a corpus (UTF-8, no binary). */
 async function readPrime(path: string): Promise<string> {
-  let bytes: Uint8Array;
-  try {
-    const info = await stat(path);
-    if (!info.isFile())
-      throw new FolioError(`${path} is not a file; give a text file for --prime-file.`, 'io');
-    if (info.size > MAX_PRIME_BYTES) {
-      throw new FolioError(
-        `${path} is ${info.size} bytes; a prime file may hold up to 1 MB. Use its last part.`,
-      );
-    }
-    bytes = await readFile(path);
-  } catch (err) {
-    if (err instanceof FolioError) throw err;
-    throw ioError(err, path, 'read the prime file');
-  }
+  const bytes = await readTextFile(path, 'the prime file', MAX_PRIME_BYTES, (size) => {
+    throw new FolioError(
+      `${path} is ${size} bytes; a prime file may hold up to 1 MB. Use its last part.`,
+    );
+  });
   if (bytes.length === 0) {
     throw new FolioError(`${path} is empty; put the text to continue in it, or drop --prime-file.`);
   }

@@ -41,3 +41,8 @@ process.stdout.on('error', outputFailed);
 // Progress and messages go to stderr; when that closes too (`2>&1 | tee`, and tee died
 // with the same Ctrl-C), carry on silently so the stop can still save.
 process.stderr.on('error', () => undefined);
+
+/** A status line for people, on stderr, so stdout stays the data. */
+export function log(line: string): void {
+  console.error(line);
+}

@@ -1,7 +1,6 @@
 /** `folio train`: train a new model, or resume one, printing a progress line per report. */
 import { statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { listChars } from '../../shared/chars';
 import type { EvalEvent, StepEvent, TrainEvent } from '../../shared/events';
 import {
   DEFAULT_MODEL,
@@ -9,20 +8,18 @@ import {
   MODEL_FIELDS,
   SETTINGS,
   TRAIN_FIELDS,
-  type ModelConfig,
   type SettingName,
-  type TrainSettings,
 } from '../../shared/settings';
 import { initBackend, parseBackend } from '../engine/backend';
-import { checkSplitFits, splitCorpus, TrainBatches } from '../engine/batches';
-import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoint';
+import { saveCheckpoint } from '../engine/checkpoint';
 import { parseEncoding, readCorpus, type Corpus, type CorpusOptions } from '../engine/corpus';
 import { FolioError, ioError } from '../engine/errors';
 import { countParams } from '../engine/model';
-import { missingCharsError, Session } from '../engine/session';
+import type { Session } from '../engine/session';
 import { train } from '../engine/train';
 import { numberFlag, optionsFor, parseFlags, requireString, settingFlag, stringFlag } from './args';
-import { onOutputClosed, outLine } from './output';
+import { openSession, type SessionRequest } from './open-session';
+import { log, onOutputClosed, outLine } from './output';
 import type { Flags } from './args';
 import { duration, fields, progressLine, thousands } from './format';
 
@@ -58,15 +55,10 @@ function flagHelp(name: SettingName): string {
 }
 
 /** Everything the command line asked for, checked before any slow work. */
-interface TrainRequest {
+interface TrainRequest extends SessionRequest {
   corpusPath: string;
   corpusOptions: CorpusOptions;
   outPath: string;
-  resumePath?: string;
-  extendVocab: boolean;
-  model: Partial<Omit<ModelConfig, 'vocabSize'>>;
-  settings: Partial<TrainSettings>;
-  epochs?: number;
   logEvery: number;
   backend: ReturnType<typeof parseBackend>;
 }
@@ -159,69 +151,6 @@ function parseRequest(flags: Flags): TrainRequest {
     logEvery,
     backend: parseBackend(stringFlag(flags, 'backend') ?? 'auto'),
   };
-}
-
-/** A new model, or the checkpoint to resume with the flags' settings laid over its own. */
-async function openSession(request: TrainRequest, corpus: Corpus): Promise<Session> {
-  let session: Session;
-  if (request.resumePath) {
-    session = Session.fromCheckpoint(await loadCheckpoint(request.resumePath));
-    session.useSettings({ ...session.training.settings, ...request.settings });
-    log(`resuming ${basename(request.resumePath)} at step ${session.training.step}`);
-    if (session.corpus.sha256 !== corpus.sha256) {
-      log(
-        `note: ${corpus.name} is not the text this checkpoint was trained on ` +
-          `(${session.corpus.name}); its loss history continues across both.`,
-      );
-    }
-  } else {
-    const settings = { ...DEFAULT_TRAIN, ...request.settings };
-    session = Session.create(corpus, { ...DEFAULT_MODEL, ...request.model }, settings);
-  }
-  const settings = session.training.settings;
-  if (request.epochs !== undefined) {
-    const { batchSize, seqLen, valFraction, seed } = settings;
-    const split = splitCorpus(corpus.ids, valFraction);
-    checkSplitFits(split, batchSize, seqLen, valFraction);
-    const perEpoch = new TrainBatches(split.train, batchSize, seqLen, seed).stepsPerEpoch;
-    settings.steps = Math.max(1, Math.round(request.epochs * perEpoch));
-  }
-  const done = session.training.step;
-  if (settings.steps <= done) {
-    session.dispose();
-    throw new FolioError(
-      `The checkpoint has already taken ${done} steps; ask for more with --steps ` +
-        `(a total, e.g. --steps ${done + 1000}).`,
-      'invalid-setting',
-    );
-  }
-  // Characters last: nothing is said to be extended for a run that is then refused.
-  return request.resumePath ? withCorpusVocab(session, corpus, request.extendVocab) : session;
-}
-
-/**
- * The resumed model, refused (naming the characters) if `corpus` has characters it lacks,
- * or, with --extend-vocab, a copy whose vocabulary has them appended.
- */
-function withCorpusVocab(session: Session, corpus: Corpus, extend: boolean): Session {
-  const missing = session.missingChars(corpus);
-  if (missing.length === 0) return session;
-  if (!extend) {
-    session.dispose();
-    throw missingCharsError(
-      corpus,
-      missing,
-      'resume with --extend-vocab to add them (the characters it knows keep their indices), ' +
-        'or train a new model for this text',
-    );
-  }
-  const extended = session.withExtraChars(missing, session.training.settings.seed);
-  session.dispose();
-  log(
-    `extended the vocabulary by ${missing.length} character(s): ${listChars(missing)}; ` +
-      `vocabSize ${session.config.vocabSize} -> ${extended.config.vocabSize}`,
-  );
-  return extended;
 }
 
 /**
@@ -352,8 +281,4 @@ function pick<K extends SettingName>(flags: Flags, names: readonly K[]) {
     if (value !== undefined) out[name] = value;
   }
   return out;
-}
-
-function log(line: string): void {
-  console.error(line);
 }

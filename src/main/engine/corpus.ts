@@ -47,7 +47,26 @@ export function parseEncoding(name: string): Encoding {
 
 /** Reads and checks a corpus file; throws FolioError with a one-line reason on any problem. */
 export async function readCorpus(path: string, options: CorpusOptions = {}): Promise<Corpus> {
-  let bytes: Uint8Array;
+  const bytes = await readTextFile(path, 'the corpus', MAX_CORPUS_BYTES, (size) => {
+    throw new FolioError(
+      `${path} is ${(size / 2 ** 20).toFixed(0)} MB; Folio reads corpora up to ` +
+        `${MAX_CORPUS_BYTES / 2 ** 20} MB. Train on a part of it.`,
+      'bad-corpus',
+    );
+  });
+  return corpusFromBytes(bytes, basename(path), options);
+}
+
+/**
+ * The bytes of a regular file of at most `maxBytes` (`tooBig` says why not otherwise), or a
+ * one-line FolioError naming `what` could not be read and why.
+ */
+export async function readTextFile(
+  path: string,
+  what: string,
+  maxBytes: number,
+  tooBig: (size: number) => never,
+): Promise<Uint8Array> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) {
@@ -56,19 +75,12 @@ export async function readCorpus(path: string, options: CorpusOptions = {}): Pro
     if (!info.isFile()) {
       throw new FolioError(`${path} is not a regular file; save the text to a file first.`, 'io');
     }
-    if (info.size > MAX_CORPUS_BYTES) {
-      throw new FolioError(
-        `${path} is ${(info.size / 2 ** 20).toFixed(0)} MB; Folio reads corpora up to ` +
-          `${MAX_CORPUS_BYTES / 2 ** 20} MB. Train on a part of it.`,
-        'bad-corpus',
-      );
-    }
-    bytes = await readFile(path);
+    if (info.size > maxBytes) tooBig(info.size);
+    return await readFile(path);
   } catch (err) {
     if (err instanceof FolioError) throw err;
-    throw ioError(err, path, 'read the corpus');
+    throw ioError(err, path, `read ${what}`);
   }
-  return corpusFromBytes(bytes, basename(path), options);
 }
 
 export function corpusFromBytes(
