@@ -6,7 +6,6 @@
  * forked Node parent, or straight to a test. Requests run concurrently, so Stop and
  * Generate are answered while a run goes on (the engine yields after every step).
  */
-import { mkdir, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { z } from 'zod';
 import {
@@ -31,10 +30,11 @@ import {
   type Checkpoint,
 } from '../engine/checkpoint';
 import { corpusFromBytes, readCorpus, type Corpus } from '../engine/corpus';
-import { FolioError, ioError } from '../engine/errors';
+import { FolioError } from '../engine/errors';
 import { generate } from '../engine/generate';
 import { missingCharsError, Session } from '../engine/session';
 import { train } from '../engine/train';
+import { Autosaves } from './autosaves';
 import { loadBuiltinCorpus, type BuiltinCorpus } from './builtin-corpus';
 import { checkpointName, corpusSummary, modelSummary, type ModelOrigin } from './summaries';
 
@@ -62,12 +62,18 @@ export class TrainerHost {
   private origin: ModelOrigin | undefined;
   private run: { stopRequested: boolean } | undefined;
   private readonly generations = new Map<string, { stopRequested: boolean }>();
-  private lastAutosave = Date.now();
+  private readonly autosaves: Autosaves;
 
   constructor(private readonly options: TrainerHostOptions) {
     this.backend = initBackend(options.backend ?? 'auto');
     // A failed start is reported by every request that needs the backend.
     this.backend.catch(() => undefined);
+    this.autosaves = new Autosaves(
+      options.dataDir,
+      options.autosaveEverySec ?? 300,
+      async () => (await this.backend).name,
+      (event) => this.emit(event),
+    );
   }
 
   /** Handles one incoming message; never throws (problems go back as error replies). */
@@ -240,7 +246,7 @@ export class TrainerHost {
     } else {
       session = Session.create(corpus, params.model, params.settings);
       // Before the run, whose first save must not be the one set aside.
-      await this.setAsideAutosaves();
+      await this.autosaves.setAside();
     }
 
     const run = { stopRequested: false };
@@ -256,7 +262,7 @@ export class TrainerHost {
         if (event.type === 'eval') lastEval = event;
         this.emit(event);
       },
-      afterEval: () => this.autosave(session, lastEval),
+      afterEval: () => this.autosaves.afterEval(session, lastEval),
     });
 
     try {
@@ -312,54 +318,11 @@ export class TrainerHost {
   private async finishRun(done: ReturnType<typeof train>, session: Session): Promise<void> {
     try {
       const event = await done;
-      if (event.reason !== 'diverged') await this.save(session, 'autosave');
+      if (event.reason !== 'diverged') await this.autosaves.save(session, 'autosave');
     } catch (err) {
       this.emit({ type: 'trainError', message: errorInfo(err).message });
     } finally {
       this.run = undefined;
-    }
-  }
-
-  /** After each evaluation: keep the best-valLoss model, and an autosave every few minutes. */
-  private async autosave(session: Session, lastEval: EvalEvent | undefined): Promise<void> {
-    if (lastEval && lastEval.valLoss === lastEval.bestValLoss) await this.save(session, 'best');
-    const everyMs = (this.options.autosaveEverySec ?? 300) * 1000;
-    if (Date.now() - this.lastAutosave >= everyMs) await this.save(session, 'autosave');
-  }
-
-  /**
-   * A new model is starting: the autosaves of the one before become previous-*.ckpt (one
-   * generation is kept), so best.ckpt and autosave.ckpt only ever hold the current model
-   * and the model that was there is not lost to the new run's first save.
-   */
-  private async setAsideAutosaves(): Promise<void> {
-    const dataDir = this.options.dataDir;
-    if (!dataDir) return;
-    for (const kind of ['autosave', 'best']) {
-      const from = join(dataDir, `${kind}.ckpt`);
-      try {
-        await rename(from, join(dataDir, `previous-${kind}.ckpt`));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        const why = ioError(err, from, `set the last model's ${kind}.ckpt aside`, true).message;
-        this.emit({ type: 'warning', message: `${why} New saves may replace it.` });
-      }
-    }
-  }
-
-  private async save(session: Session, kind: 'autosave' | 'best'): Promise<void> {
-    const dataDir = this.options.dataDir;
-    if (!dataDir) return;
-    const path = join(dataDir, `${kind}.ckpt`);
-    try {
-      await mkdir(dataDir, { recursive: true }).catch((err: unknown) => {
-        throw ioError(err, dataDir, 'create the data folder', true);
-      });
-      await saveCheckpoint(path, session.toCheckpoint((await this.backend).name));
-      if (kind === 'autosave') this.lastAutosave = Date.now();
-      this.emit({ type: 'autosaved', kind, path, step: session.training.step });
-    } catch (err) {
-      this.emit({ type: 'warning', message: `Autosave failed: ${errorInfo(err).message}` });
     }
   }
 }
